@@ -1,0 +1,176 @@
+"""PynamoDB models. Two tables:
+
+- the main table (`LAATU_TABLE`): forms, form versions, period aggregates, the
+  aggregation ledger, idempotency keys and quarantined stream records;
+- the evaluations table (`LAATU_EVALUATIONS_TABLE`), whose stream
+  (NEW_AND_OLD_IMAGES) drives scoring and aggregation. Keeping it apart means
+  the stream carries only evaluation writes, never the handler's own writes.
+
+Every key starts with the tenant, so no query can cross tenants.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.attributes import (
+    Attribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.constants import NUMBER
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+MAIN_TABLE_ENV = "LAATU_TABLE"
+EVALUATIONS_TABLE_ENV = "LAATU_EVALUATIONS_TABLE"
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-north-1"
+
+
+class DecimalAttribute(Attribute[Decimal]):
+    """A DynamoDB number read back as an exact Decimal (NumberAttribute gives floats)."""
+
+    attr_type = NUMBER
+
+    def serialize(self, value: Decimal) -> str:
+        return format(value, "f")
+
+    def deserialize(self, value: str) -> Decimal:
+        return Decimal(value)
+
+
+class _MainTable(Model):
+    class Meta:
+        table_name = os.environ.get(MAIN_TABLE_ENV, "laatu-local")
+        region = _region()
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class FormDraftModel(_MainTable):
+    """pk `{tenant}#FORMS`, sk `{form_id}`: the editable draft and the form's head."""
+
+    name = UnicodeAttribute()
+    definition = UnicodeAttribute()  # canonical JSON of the draft
+    latest_version = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class FormVersionModel(_MainTable):
+    """pk `{tenant}#FORM#{form_id}`, sk `V#{version:06d}`: an immutable published version."""
+
+    form_version = NumberAttribute()
+    definition = UnicodeAttribute()
+    published_at = UnicodeAttribute()
+    published_by = UnicodeAttribute()
+
+
+class AgentPeriodIndex(GlobalSecondaryIndex["AggregateModel"]):
+    """All agents' aggregates of one period (payroll export reads this)."""
+
+    class Meta:
+        index_name = "by_period"
+        projection = AllProjection()
+
+    period_pk = UnicodeAttribute(hash_key=True)
+    agent_id = UnicodeAttribute(range_key=True)
+
+
+class AggregateModel(_MainTable):
+    """pk `{tenant}#AGENT#{agent_id}`, sk `PERIOD#{period}`."""
+
+    period_pk = UnicodeAttribute()  # `{tenant}#PERIOD#{period}`
+    agent_id = UnicodeAttribute()
+    period = UnicodeAttribute()
+    evaluations = NumberAttribute(default=0)
+    scored = NumberAttribute(default=0)
+    score_sum = DecimalAttribute(default=Decimal(0))
+    criteria: MapAttribute[str, Any] = MapAttribute(default=dict)
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+    by_period = AgentPeriodIndex()
+
+
+class LedgerModel(_MainTable):
+    """pk `{tenant}#EVAL#{evaluation_id}`, sk `APPLIED`: what the aggregates hold of it."""
+
+    revision = NumberAttribute()
+    contribution = UnicodeAttribute()  # JSON of domain.aggregates.Contribution
+    applied_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class IdempotencyModel(_MainTable):
+    """pk `{tenant}#IDEM#{user}#{key}`, sk `IDEM`: the first result of a keyed request."""
+
+    request_hash = UnicodeAttribute()
+    evaluation_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    expires = TTLAttribute()
+
+
+class QuarantineModel(_MainTable):
+    """pk `{tenant}#QUARANTINE`, sk `{at}#{event_id}`: a stream record that cannot be applied."""
+
+    event_id = UnicodeAttribute()
+    error = UnicodeAttribute()
+    record = UnicodeAttribute()  # the raw stream record, JSON
+    at = UnicodeAttribute()
+
+
+class AgentTimeIndex(GlobalSecondaryIndex["EvaluationModel"]):
+    class Meta:
+        index_name = "by_agent"
+        projection = AllProjection()
+
+    agent_pk = UnicodeAttribute(hash_key=True)  # `{tenant}#{agent_id}`
+    occurred_sk = UnicodeAttribute(range_key=True)  # `{occurred_at UTC}#{evaluation_id}`
+
+
+class TenantTimeIndex(GlobalSecondaryIndex["EvaluationModel"]):
+    class Meta:
+        index_name = "by_tenant"
+        projection = AllProjection()
+
+    tenant_pk = UnicodeAttribute(hash_key=True)  # `{tenant}`
+    occurred_sk = UnicodeAttribute(range_key=True)
+
+
+class EvaluationModel(Model):
+    """pk `{tenant}#{evaluation_id}`; sk `HEAD` (current, indexed) or `REV#{n:06d}` (history).
+
+    The body lives in `document` (JSON) so a revision is one immutable value;
+    the top-level attributes are what keys, indexes and the stream need.
+    """
+
+    class Meta:
+        table_name = os.environ.get(EVALUATIONS_TABLE_ENV, "laatu-local-evaluations")
+        region = _region()
+        billing_mode = "PAY_PER_REQUEST"
+        stream_view_type = "NEW_AND_OLD_IMAGES"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    tenant = UnicodeAttribute()
+    evaluation_id = UnicodeAttribute()
+    revision = NumberAttribute()
+    document = UnicodeAttribute()
+    # Only on HEAD items, so the indexes list each evaluation once.
+    agent_pk = UnicodeAttribute(null=True)
+    tenant_pk = UnicodeAttribute(null=True)
+    occurred_sk = UnicodeAttribute(null=True)
+    by_agent = AgentTimeIndex()
+    by_tenant = TenantTimeIndex()

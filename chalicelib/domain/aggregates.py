@@ -1,0 +1,148 @@
+"""An agent's figures for one period, kept up to date one evaluation at a time.
+
+Every stored evaluation revision makes one `Contribution`. Applying a newer
+revision of the same evaluation takes the old contribution out of its period
+and puts the new one in, so an amendment that changes the agent, the contact
+time or the answers moves exactly what it must. The functions are pure; the
+aggregation service makes them idempotent and safe under concurrency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.domain.numbers import average
+
+# Self-evaluations are the agent's own view for coaching; they never count in
+# the figures that feed pay.
+UNCOUNTED_METHODS = frozenset({"self"})
+
+
+def criterion_key(form_id: str, criterion_id: str) -> str:
+    # Criterion ids are unique within a form only; an agent's month can mix forms.
+    return f"{form_id}/{criterion_id}"
+
+
+@dataclass(frozen=True)
+class Contribution:
+    agent_id: str
+    period: str
+    counted: bool
+    score: Decimal | None
+    yes: tuple[str, ...]
+    no: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "agent_id": self.agent_id,
+            "period": self.period,
+            "counted": self.counted,
+            "score": None if self.score is None else str(self.score),
+            "yes": list(self.yes),
+            "no": list(self.no),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Contribution:
+        raw_score = data.get("score")
+        return cls(
+            agent_id=data["agent_id"],
+            period=data["period"],
+            counted=bool(data["counted"]),
+            score=None if raw_score is None else Decimal(str(raw_score)),
+            yes=tuple(data.get("yes") or ()),
+            no=tuple(data.get("no") or ()),
+        )
+
+
+def contribution_of(
+    *,
+    agent_id: str,
+    period: str,
+    method: str,
+    form_id: str,
+    answers: Mapping[str, str],
+    score: Decimal | None,
+) -> Contribution:
+    counted = method not in UNCOUNTED_METHODS
+    return Contribution(
+        agent_id=agent_id,
+        period=period,
+        counted=counted,
+        score=score if counted else None,
+        yes=tuple(sorted(criterion_key(form_id, c) for c, a in answers.items() if a == "yes"))
+        if counted
+        else (),
+        no=tuple(sorted(criterion_key(form_id, c) for c, a in answers.items() if a == "no"))
+        if counted
+        else (),
+    )
+
+
+@dataclass(frozen=True)
+class CriterionCounts:
+    yes: int = 0
+    no: int = 0
+
+
+@dataclass(frozen=True)
+class PeriodAggregate:
+    agent_id: str
+    period: str
+    evaluations: int = 0
+    scored: int = 0
+    score_sum: Decimal = Decimal(0)
+    criteria: Mapping[str, CriterionCounts] = field(default_factory=dict)
+
+    @property
+    def average_score(self) -> Decimal | None:
+        return average(self.score_sum, self.scored)
+
+    def add(self, contribution: Contribution) -> PeriodAggregate:
+        return self._shift(contribution, +1)
+
+    def remove(self, contribution: Contribution) -> PeriodAggregate:
+        return self._shift(contribution, -1)
+
+    def _shift(self, contribution: Contribution, sign: int) -> PeriodAggregate:
+        if (contribution.agent_id, contribution.period) != (self.agent_id, self.period):
+            raise ValueError("contribution belongs to another agent or period")
+        if not contribution.counted:
+            return self
+        criteria = dict(self.criteria)
+        for key in contribution.yes:
+            old = criteria.get(key, CriterionCounts())
+            criteria[key] = CriterionCounts(old.yes + sign, old.no)
+        for key in contribution.no:
+            old = criteria.get(key, CriterionCounts())
+            criteria[key] = CriterionCounts(old.yes, old.no + sign)
+        criteria = {k: v for k, v in criteria.items() if v.yes or v.no}
+        score = contribution.score
+        return replace(
+            self,
+            evaluations=self.evaluations + sign,
+            scored=self.scored + (0 if score is None else sign),
+            score_sum=self.score_sum + (0 if score is None else sign * score),
+            criteria=criteria,
+        )
+
+
+def move(
+    aggregates: Mapping[tuple[str, str], PeriodAggregate],
+    old: Contribution | None,
+    new: Contribution,
+) -> dict[tuple[str, str], PeriodAggregate]:
+    """Take `old` out and put `new` in; returns every aggregate that changed."""
+    changed = dict(aggregates)
+
+    def current(contribution: Contribution) -> PeriodAggregate:
+        key = (contribution.agent_id, contribution.period)
+        return changed.get(key) or PeriodAggregate(contribution.agent_id, contribution.period)
+
+    if old is not None:
+        changed[(old.agent_id, old.period)] = current(old).remove(old)
+    changed[(new.agent_id, new.period)] = current(new).add(new)
+    return changed

@@ -1,0 +1,60 @@
+"""JSON Schemas for request bodies, loaded and compiled once per process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from chalicelib.domain.errors import InvalidInput
+
+
+def load(name: str) -> dict[str, Any]:
+    text = resources.files(__package__).joinpath(f"{name}.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    schema = load(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def validate(name: str, instance: Any) -> None:
+    """Raise `InvalidInput` naming the field of the most relevant error."""
+    error = best_match(validator(name).iter_errors(instance))
+    if error is None:
+        return
+    field, message = _describe(error)
+    raise InvalidInput(message, field=field or None)
+
+
+def _describe(error: ValidationError) -> tuple[str, str]:
+    path = list(error.absolute_path)
+    instance = error.instance
+    if error.validator == "required" and isinstance(instance, dict):
+        missing = next(p for p in error.validator_value if p not in instance)
+        return _join([*path, missing]), f"'{missing}' is required"
+    if error.validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extra = sorted(k for k in instance if k not in allowed)
+        if extra:
+            return _join([*path, extra[0]]), f"'{extra[0]}' is not a known field"
+    return _join(path), error.message
+
+
+def _join(path: Iterable[Any]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
