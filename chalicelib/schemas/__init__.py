@@ -39,11 +39,17 @@ def validate(name: str, instance: Any) -> None:
 def _describe(error: ValidationError) -> tuple[str, str]:
     path = list(error.absolute_path)
     instance = error.instance
-    if error.validator == "required" and isinstance(instance, dict):
-        missing = next(p for p in error.validator_value if p not in instance)
+    required = error.validator_value
+    if error.validator == "required" and isinstance(instance, dict) and isinstance(required, list):
+        missing = next(p for p in required if p not in instance)
         return _join([*path, missing]), f"'{missing}' is required"
-    if error.validator == "additionalProperties" and isinstance(instance, dict):
-        allowed = set(error.schema.get("properties", {}))
+    schema = error.schema
+    if (
+        error.validator == "additionalProperties"
+        and isinstance(instance, dict)
+        and isinstance(schema, dict)
+    ):
+        allowed = set(schema.get("properties", {}))
         extra = sorted(k for k in instance if k not in allowed)
         if extra:
             return _join([*path, extra[0]]), f"'{extra[0]}' is not a known field"
