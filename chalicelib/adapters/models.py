@@ -23,6 +23,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
+from pynamodb.connection import Connection
 from pynamodb.constants import NUMBER
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -97,7 +98,7 @@ class AggregateModel(_MainTable):
     period = UnicodeAttribute()
     evaluations = NumberAttribute(default=0)
     scored = NumberAttribute(default=0)
-    score_sum = DecimalAttribute(default=Decimal(0))
+    score_sum = DecimalAttribute(default=Decimal)
     criteria: MapAttribute[str, Any] = MapAttribute(default=dict)
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
@@ -174,3 +175,14 @@ class EvaluationModel(Model):
     occurred_sk = UnicodeAttribute(null=True)
     by_agent = AgentTimeIndex()
     by_tenant = TenantTimeIndex()
+
+
+_connection: Connection | None = None
+
+
+def connection() -> Connection:
+    """One low-level connection for transactions across both tables."""
+    global _connection
+    if _connection is None:
+        _connection = Connection(region=_region())
+    return _connection

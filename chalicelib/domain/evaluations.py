@@ -19,8 +19,16 @@ from chalicelib.domain.periods import month_of, parse_instant, to_utc_iso
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.scoring import Score, check_answers, score
 
-CONTENT_FIELDS = ("form_id", "form_version", "agent_id", "contact", "method", "answers",
-                  "comments", "summary")
+CONTENT_FIELDS = (
+    "form_id",
+    "form_version",
+    "agent_id",
+    "contact",
+    "method",
+    "answers",
+    "comments",
+    "summary",
+)
 
 
 def check_method(principal: Principal, body: Mapping[str, Any]) -> None:
@@ -95,8 +103,7 @@ def same_content(document: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
     """True when an amendment would store nothing new."""
     contact = {k: v for k, v in document["contact"].items() if k != "occurred_at_utc"}
     return all(
-        (contact if name == "contact" else document.get(name))
-        == _normalised(name, body.get(name))
+        (contact if name == "contact" else document.get(name)) == _normalised(name, body.get(name))
         for name in CONTENT_FIELDS
     )
 

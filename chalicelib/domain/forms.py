@@ -53,9 +53,7 @@ class Form:
 
 
 def parse_form(data: Mapping[str, Any]) -> Form:
-    sections = tuple(
-        _parse_section(index, raw) for index, raw in enumerate(data["sections"])
-    )
+    sections = tuple(_parse_section(index, raw) for index, raw in enumerate(data["sections"]))
     form = Form(form_id=data["form_id"], name=data["name"], sections=sections)
     _check_unique_ids(form)
     _check_weights(form)

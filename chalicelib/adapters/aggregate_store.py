@@ -1,0 +1,189 @@
+"""Period aggregates and the ledger that makes applying them idempotent.
+
+The ledger item of an evaluation records which revision the aggregates hold and
+what it contributed. Applying a revision reads the ledger and the aggregates it
+touches, and writes all of them in one transaction conditioned on their
+versions, so a duplicate, a late older revision or a concurrent writer can
+never count twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactGet, TransactWrite
+
+from chalicelib import jsoncodec
+from chalicelib.adapters.models import (
+    AggregateModel,
+    LedgerModel,
+    QuarantineModel,
+    connection,
+)
+from chalicelib.domain.aggregates import Contribution, CriterionCounts, PeriodAggregate
+
+AggregateKey = tuple[str, str]  # (agent_id, period)
+
+
+class ConcurrentUpdate(Exception):
+    """Another writer changed the ledger or an aggregate first; read again and retry."""
+
+
+@dataclass
+class Snapshot:
+    """What the store held when read, with the items to write back conditionally."""
+
+    tenant: str
+    evaluation_id: str
+    ledger: LedgerModel | None
+    aggregates: dict[AggregateKey, AggregateModel]
+
+    @property
+    def applied_revision(self) -> int:
+        return 0 if self.ledger is None else int(self.ledger.revision)
+
+    @property
+    def applied_contribution(self) -> Contribution | None:
+        if self.ledger is None:
+            return None
+        return Contribution.from_dict(jsoncodec.loads(self.ledger.contribution))
+
+    def domain_aggregates(self) -> dict[AggregateKey, PeriodAggregate]:
+        return {key: _to_domain(item) for key, item in self.aggregates.items()}
+
+
+def _ledger_pk(tenant: str, evaluation_id: str) -> str:
+    return f"{tenant}#EVAL#{evaluation_id}"
+
+
+def _aggregate_keys(tenant: str, agent_id: str, period: str) -> tuple[str, str]:
+    return f"{tenant}#AGENT#{agent_id}", f"PERIOD#{period}"
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    # A raw MapAttribute reads back as an attribute container, not a dict.
+    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
+
+
+def _to_domain(item: AggregateModel) -> PeriodAggregate:
+    criteria = {
+        key: CriterionCounts(int(counts["yes"]), int(counts["no"]))
+        for key, counts in _plain(item.criteria).items()
+    }
+    return PeriodAggregate(
+        agent_id=item.agent_id,
+        period=item.period,
+        evaluations=int(item.evaluations),
+        scored=int(item.scored),
+        score_sum=item.score_sum,
+        criteria=criteria,
+    )
+
+
+class AggregateStore:
+    def read(self, tenant: str, evaluation_id: str, wanted: Iterable[AggregateKey]) -> Snapshot:
+        """The ledger of the evaluation and the aggregates named (plus the one the
+        ledger points at), read consistently."""
+        keys = list(dict.fromkeys(wanted))
+        with TransactGet(connection=connection()) as transaction:
+            ledger_future = transaction.get(
+                LedgerModel, _ledger_pk(tenant, evaluation_id), "APPLIED"
+            )
+            futures = {
+                key: transaction.get(AggregateModel, *_aggregate_keys(tenant, *key)) for key in keys
+            }
+        ledger = _present(ledger_future)
+        snapshot = Snapshot(tenant, evaluation_id, ledger, {})
+        for key, future in futures.items():
+            snapshot.aggregates[key] = _present(future) or self._new_item(tenant, key)
+        applied = snapshot.applied_contribution
+        if applied is not None:
+            key = (applied.agent_id, applied.period)
+            if key not in snapshot.aggregates:
+                snapshot.aggregates[key] = self._get_or_new(tenant, key)
+        return snapshot
+
+    def write(
+        self,
+        snapshot: Snapshot,
+        revision: int,
+        contribution: Contribution,
+        changed: Mapping[AggregateKey, PeriodAggregate],
+        now: str,
+    ) -> None:
+        ledger = snapshot.ledger or LedgerModel(
+            _ledger_pk(snapshot.tenant, snapshot.evaluation_id), "APPLIED"
+        )
+        ledger.revision = revision
+        ledger.contribution = jsoncodec.dumps(contribution.to_dict())
+        ledger.applied_at = now
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.save(ledger)  # conditioned on its version by PynamoDB
+                for key, aggregate in changed.items():
+                    item = snapshot.aggregates[key]
+                    item.evaluations = aggregate.evaluations
+                    item.scored = aggregate.scored
+                    item.score_sum = aggregate.score_sum
+                    item.criteria = {
+                        k: {"yes": c.yes, "no": c.no} for k, c in aggregate.criteria.items()
+                    }
+                    item.updated_at = now
+                    transaction.save(item)
+        except TransactWriteError as exc:
+            reasons = getattr(exc, "cancellation_reasons", None) or []
+            if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+                raise ConcurrentUpdate() from None
+            raise
+
+    def get(self, tenant: str, agent_id: str, period: str) -> PeriodAggregate | None:
+        try:
+            item = AggregateModel.get(*_aggregate_keys(tenant, agent_id, period))
+        except AggregateModel.DoesNotExist:
+            return None
+        return _to_domain(item)
+
+    def quarantine(self, tenant: str, event_id: str, error: str, record: str, now: str) -> None:
+        QuarantineModel(
+            f"{tenant}#QUARANTINE",
+            f"{now}#{event_id}",
+            event_id=event_id,
+            error=error[:2000],
+            record=record,
+            at=now,
+        ).save()
+
+    def _get_or_new(self, tenant: str, key: AggregateKey) -> AggregateModel:
+        try:
+            return AggregateModel.get(*_aggregate_keys(tenant, *key), consistent_read=True)
+        except AggregateModel.DoesNotExist:
+            return self._new_item(tenant, key)
+
+    @staticmethod
+    def _new_item(tenant: str, key: AggregateKey) -> AggregateModel:
+        agent_id, period = key
+        return AggregateModel(
+            *_aggregate_keys(tenant, agent_id, period),
+            period_pk=f"{tenant}#PERIOD#{period}",
+            agent_id=agent_id,
+            period=period,
+        )
+
+
+M = TypeVar("M", bound=Model)
+M_co = TypeVar("M_co", bound=Model, covariant=True)
+
+
+class _Future(Protocol[M_co]):
+    def get(self) -> M_co: ...
+
+
+def _present(future: _Future[M]) -> M | None:
+    try:
+        return future.get()
+    except DoesNotExist:
+        return None

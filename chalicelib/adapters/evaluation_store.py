@@ -1,0 +1,210 @@
+"""Evaluations in DynamoDB: a HEAD item (current, indexed) and one item per revision.
+
+A create writes HEAD and REV#1 (and the idempotency record) in one transaction;
+an amendment updates HEAD on the condition that it is still at the revision the
+client saw, and adds the next REV item. The REV inserts are what the stream
+handler aggregates.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import jsoncodec
+from chalicelib.adapters.models import EvaluationModel, IdempotencyModel, connection
+from chalicelib.domain.errors import InvalidInput, NotFound, PreconditionFailed
+
+HEAD = "HEAD"
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+def revision_sk(revision: int) -> str:
+    return f"REV#{revision:06d}"
+
+
+def _pk(tenant: str, evaluation_id: str) -> str:
+    return f"{tenant}#{evaluation_id}"
+
+
+def _idempotency_pk(tenant: str, user: str, key: str) -> str:
+    return f"{tenant}#IDEM#{user}#{key}"
+
+
+@dataclass(frozen=True)
+class IdempotentReplay(Exception):
+    """The key was used before; carries what the first request stored."""
+
+    evaluation_id: str
+    request_hash: str
+
+
+@dataclass(frozen=True)
+class Page:
+    documents: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def _cancelled_at(error: TransactWriteError, index: int) -> bool:
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return (
+        index < len(reasons)
+        and reasons[index] is not None
+        and reasons[index].code == "ConditionalCheckFailed"
+    )
+
+
+class EvaluationStore:
+    def create(
+        self,
+        tenant: str,
+        document: dict[str, Any],
+        *,
+        idempotency: tuple[str, str, str] | None,
+        now: datetime,
+    ) -> None:
+        """Store revision 1. `idempotency` is (user, key, request hash)."""
+        evaluation_id = document["evaluation_id"]
+        body = jsoncodec.dumps(document)
+        head = self._head(tenant, document, body)
+        revision = self._revision(tenant, document, body)
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                if idempotency is not None:
+                    user, key, request_hash = idempotency
+                    transaction.save(
+                        IdempotencyModel(
+                            _idempotency_pk(tenant, user, key),
+                            "IDEM",
+                            request_hash=request_hash,
+                            evaluation_id=evaluation_id,
+                            created_at=document["created_at"],
+                            expires=now + IDEMPOTENCY_TTL,
+                        ),
+                        condition=IdempotencyModel.pk.does_not_exist(),
+                    )
+                transaction.save(head, condition=EvaluationModel.pk.does_not_exist())
+                transaction.save(revision, condition=EvaluationModel.pk.does_not_exist())
+        except TransactWriteError as exc:
+            if idempotency is not None and _cancelled_at(exc, 0):
+                user, key, _ = idempotency
+                first = IdempotencyModel.get(
+                    _idempotency_pk(tenant, user, key), "IDEM", consistent_read=True
+                )
+                raise IdempotentReplay(first.evaluation_id, first.request_hash) from None
+            raise
+
+    def amend(self, tenant: str, document: dict[str, Any], expected_revision: int) -> None:
+        body = jsoncodec.dumps(document)
+        head = self._head(tenant, document, body)
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.save(head, condition=EvaluationModel.revision == expected_revision)
+                transaction.save(
+                    self._revision(tenant, document, body),
+                    condition=EvaluationModel.pk.does_not_exist(),
+                )
+        except TransactWriteError as exc:
+            if _cancelled_at(exc, 0) or _cancelled_at(exc, 1):
+                raise PreconditionFailed(
+                    "the evaluation was amended by someone else; reload it", field="If-Match"
+                ) from None
+            raise
+
+    def get(self, tenant: str, evaluation_id: str) -> dict[str, Any]:
+        return self._get(tenant, evaluation_id, HEAD)
+
+    def get_revision(self, tenant: str, evaluation_id: str, revision: int) -> dict[str, Any]:
+        return self._get(tenant, evaluation_id, revision_sk(revision))
+
+    def revisions(self, tenant: str, evaluation_id: str) -> list[dict[str, Any]]:
+        items = EvaluationModel.query(
+            _pk(tenant, evaluation_id), EvaluationModel.sk.startswith("REV#")
+        )
+        return [jsoncodec.loads(item.document) for item in items]
+
+    def by_agent(
+        self, tenant: str, agent_id: str, start: str, end: str, limit: int, cursor: str | None
+    ) -> Page:
+        return self._page(
+            EvaluationModel.by_agent, f"{tenant}#{agent_id}", start, end, limit, cursor
+        )
+
+    def by_tenant(self, tenant: str, start: str, end: str, limit: int, cursor: str | None) -> Page:
+        return self._page(EvaluationModel.by_tenant, tenant, start, end, limit, cursor)
+
+    def _page(
+        self, index: Any, partition: str, start: str, end: str, limit: int, cursor: str | None
+    ) -> Page:
+        start_key = _decode_cursor(cursor, partition) if cursor else None
+        # The sort key is `{occurred UTC}#{id}`: "T#id" sorts after "T" itself, so
+        # BETWEEN start AND end on the time prefix is exactly [start, end).
+        results = index.query(
+            partition,
+            EvaluationModel.occurred_sk.between(start, end),
+            limit=limit,
+            last_evaluated_key=start_key,
+            scan_index_forward=False,
+        )
+        documents = [jsoncodec.loads(item.document) for item in results]
+        last = results.last_evaluated_key
+        return Page(documents, _encode_cursor(last) if last else None)
+
+    def _get(self, tenant: str, evaluation_id: str, sk: str) -> dict[str, Any]:
+        try:
+            item = EvaluationModel.get(_pk(tenant, evaluation_id), sk, consistent_read=True)
+        except EvaluationModel.DoesNotExist:
+            raise NotFound(f"evaluation '{evaluation_id}' does not exist") from None
+        document: dict[str, Any] = jsoncodec.loads(item.document)
+        return document
+
+    @staticmethod
+    def _head(tenant: str, document: dict[str, Any], body: str) -> EvaluationModel:
+        occurred_sk = f"{document['contact']['occurred_at_utc']}#{document['evaluation_id']}"
+        return EvaluationModel(
+            _pk(tenant, document["evaluation_id"]),
+            HEAD,
+            tenant=tenant,
+            evaluation_id=document["evaluation_id"],
+            revision=document["revision"],
+            document=body,
+            agent_pk=f"{tenant}#{document['agent_id']}",
+            tenant_pk=tenant,
+            occurred_sk=occurred_sk,
+        )
+
+    @staticmethod
+    def _revision(tenant: str, document: dict[str, Any], body: str) -> EvaluationModel:
+        return EvaluationModel(
+            _pk(tenant, document["evaluation_id"]),
+            revision_sk(document["revision"]),
+            tenant=tenant,
+            evaluation_id=document["evaluation_id"],
+            revision=document["revision"],
+            document=body,
+        )
+
+
+def _encode_cursor(key: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidInput("cursor is not one this API issued", field="cursor") from None
+    # A cursor must stay inside the caller's own partition: never a way into another tenant's.
+    if not isinstance(key, dict) or partition not in {
+        v.get("S") for v in key.values() if isinstance(v, dict)
+    }:
+        raise InvalidInput("cursor is not one this API issued", field="cursor")
+    return dict(key)

@@ -1,0 +1,134 @@
+"""The HTTP edge shared by every route: authenticate, parse, answer in one error shape.
+
+Handlers stay thin: `@endpoint(bp)` gives a view the verified principal and the
+request; whatever `LaatuError` a service raises becomes
+`{"error": code, "message": ..., "field": ...}` with its status, and anything
+unexpected becomes a plain 500 without a stack trace.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import jsoncodec
+from chalicelib.adapters.tokens import TokenVerifier, verifier_for
+from chalicelib.config import settings
+from chalicelib.domain.errors import (
+    InvalidInput,
+    LaatuError,
+    PayloadTooLarge,
+    Unauthenticated,
+)
+from chalicelib.domain.principal import Principal
+
+MAX_BODY_BYTES = 256 * 1024
+JSON_HEADERS = {
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+
+log = logging.getLogger("laatu.api")
+
+
+@functools.cache
+def verifier() -> TokenVerifier:
+    return verifier_for(settings())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Reply:
+    body: Any
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Call:
+    principal: Principal
+    request: Any  # chalice.app.Request
+
+    def header(self, name: str) -> str | None:
+        value = self.request.headers.get(name.lower())
+        return None if value is None else str(value)
+
+    def query(self) -> dict[str, str]:
+        return dict(self.request.query_params or {})
+
+    def json_body(self) -> Any:
+        raw: bytes = self.request.raw_body or b""
+        if len(raw) > MAX_BODY_BYTES:
+            raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES // 1024} KB")
+        if not raw.strip():
+            raise InvalidInput("a JSON body is required", code="body_required")
+        try:
+            return jsoncodec.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InvalidInput(
+                f"the body is not valid JSON: {exc}", code="malformed_json"
+            ) from None
+
+
+def authenticate(request: Any) -> Principal:
+    header = request.headers.get("authorization") or ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("send Authorization: Bearer <token>")
+    return verifier().verify(token.strip())
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=jsoncodec.dumps(body), status_code=status, headers={**JSON_HEADERS, **(headers or {})}
+    )
+
+
+def error_response(error: LaatuError) -> Response:
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthenticated) else {}
+    return json_response(
+        {"error": error.code, "message": error.message, "field": error.field},
+        error.status,
+        headers,
+    )
+
+
+View = Callable[..., Reply]
+
+
+def endpoint(blueprint: Blueprint) -> Callable[[View], Callable[..., Response]]:
+    def decorate(view: View) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def handle(**path: str) -> Response:
+            request = blueprint.current_request
+            try:
+                reply = view(Call(authenticate(request), request), **path)
+            except LaatuError as error:
+                return error_response(error)
+            except Exception:
+                log.exception("unhandled error on %s %s", request.method, request.path)
+                return json_response(
+                    {"error": "internal", "message": "an internal error occurred", "field": None},
+                    500,
+                )
+            return json_response(reply.body, reply.status, reply.headers)
+
+        return handle
+
+    return decorate
+
+
+def path_int(value: str, field: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise InvalidInput(f"{field} must be a positive whole number", field=field)
+    return int(value)

@@ -1,0 +1,86 @@
+"""The evaluations table's stream: each new revision is folded into the aggregates.
+
+Returns Lambda's partial-batch response: the first record that failed for a
+passing reason (throttling, contention) is reported so Lambda retries from it;
+everything after it is retried too and is harmless, being idempotent. A record
+that can never be applied (malformed) is quarantined for inspection and
+skipped, so it cannot block the shard.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from chalicelib import jsoncodec
+from chalicelib.adapters.aggregate_store import AggregateStore
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.services.aggregation import apply_revision
+
+log = logging.getLogger("laatu.stream")
+
+REVISION_PREFIX = "REV#"
+UNKNOWN_TENANT = "_unknown"
+
+
+class MalformedRecord(Exception):
+    pass
+
+
+def revision_document(record: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(tenant, document) for the insert of a revision; None for any other change."""
+    if record.get("eventName") != "INSERT":
+        return None
+    image = record.get("dynamodb", {}).get("NewImage") or {}
+    sk = image.get("sk", {}).get("S", "")
+    if not sk.startswith(REVISION_PREFIX):
+        return None
+    try:
+        tenant = image["tenant"]["S"]
+        document = jsoncodec.loads(image["document"]["S"])
+        if not isinstance(document, dict) or int(document["revision"]) != int(
+            image["revision"]["N"]
+        ):
+            raise MalformedRecord("document and item disagree on the revision")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedRecord(f"not a revision item: {exc!r}") from None
+    return tenant, document
+
+
+def _tenant_of(record: dict[str, Any]) -> str:
+    image = record.get("dynamodb", {}).get("NewImage") or {}
+    tenant = image.get("tenant", {}).get("S")
+    return tenant if isinstance(tenant, str) and tenant else UNKNOWN_TENANT
+
+
+def handle(
+    event: dict[str, Any], store: AggregateStore, time_zone: str, now: Callable[[], str]
+) -> dict[str, Any]:
+    for record in event.get("Records", []):
+        sequence = record.get("dynamodb", {}).get("SequenceNumber", "")
+        event_id = str(record.get("eventID", sequence))
+        try:
+            try:
+                found = revision_document(record)
+                if found is None:
+                    continue
+                tenant, document = found
+                outcome = apply_revision(store, tenant, document, time_zone, now())
+            except (MalformedRecord, InvalidInput, KeyError, TypeError, ValueError) as exc:
+                log.error("quarantined stream record %s: %r", event_id, exc)
+                store.quarantine(
+                    _tenant_of(record), event_id, repr(exc), json.dumps(record, default=str), now()
+                )
+                continue
+            log.info(
+                "evaluation %s revision %s: %s",
+                document["evaluation_id"],
+                document["revision"],
+                outcome.value,
+            )
+        except Exception:
+            log.exception("stream record %s failed; Lambda will retry from it", event_id)
+            return {"batchItemFailures": [{"itemIdentifier": sequence}]}
+    return {"batchItemFailures": []}

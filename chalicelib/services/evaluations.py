@@ -1,0 +1,203 @@
+"""Evaluation use cases: submit (idempotently), amend with history, read and list."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from chalicelib import schemas
+from chalicelib.adapters.evaluation_store import EvaluationStore, IdempotentReplay, Page
+from chalicelib.adapters.form_store import FormStore
+from chalicelib.domain.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    UnprocessableIdempotencyKey,
+)
+from chalicelib.domain.evaluations import build_document, check_method, same_content
+from chalicelib.domain.forms import Form, parse_form
+from chalicelib.domain.periods import parse_instant, to_utc_iso
+from chalicelib.domain.principal import Principal
+
+WRITERS = ("evaluator", "auditor", "agent")
+READERS = ("admin", "evaluator", "auditor", "agent")
+MAX_IDEMPOTENCY_KEY = 200
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+# Wider than any contact time, so an open end of a range needs no special case.
+EARLIEST, LATEST = "0000", "9999"
+
+
+def _form_version(forms: FormStore, tenant: str, body: dict[str, Any]) -> Form:
+    try:
+        version = forms.get_version(tenant, body["form_id"], body["form_version"])
+    except NotFound:
+        raise InvalidInput(
+            f"form '{body['form_id']}' has no published version {body['form_version']}",
+            field="form_version",
+            code="unknown_form_version",
+        ) from None
+    return parse_form(version.definition)
+
+
+def _request_hash(body: Any) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def submit(
+    store: EvaluationStore,
+    forms: FormStore,
+    principal: Principal,
+    body: Any,
+    *,
+    idempotency_key: str | None,
+    evaluation_id: str,
+    now: datetime,
+) -> tuple[dict[str, Any], bool]:
+    """Store revision 1; (document, created). A keyed retry returns the first result."""
+    principal.require(*WRITERS)
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
+        raise InvalidInput(
+            f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters",
+            field="Idempotency-Key",
+        )
+    schemas.validate("evaluation", body)
+    check_method(principal, body)
+    form = _form_version(forms, principal.tenant, body)
+    document = build_document(
+        body=body,
+        form=form,
+        evaluation_id=evaluation_id,
+        revision=1,
+        actor=principal.user,
+        now=to_utc_iso(now),
+    )
+    request_hash = _request_hash(body)
+    try:
+        store.create(
+            principal.tenant,
+            document,
+            idempotency=None
+            if idempotency_key is None
+            else (principal.user, idempotency_key, request_hash),
+            now=now,
+        )
+    except IdempotentReplay as replay:
+        if replay.request_hash != request_hash:
+            raise UnprocessableIdempotencyKey(
+                "this Idempotency-Key was already used with a different request",
+                field="Idempotency-Key",
+            ) from None
+        return store.get_revision(principal.tenant, replay.evaluation_id, 1), False
+    return document, True
+
+
+def parse_if_match(value: str | None) -> int:
+    if value is None:
+        raise PreconditionRequired(
+            "send If-Match with the revision you are amending (its ETag)", field="If-Match"
+        )
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise InvalidInput('If-Match must be an ETag like "3"', field="If-Match")
+    return int(text)
+
+
+def amend(
+    store: EvaluationStore,
+    forms: FormStore,
+    principal: Principal,
+    evaluation_id: str,
+    body: Any,
+    *,
+    if_match: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    principal.require(*WRITERS, "admin")
+    expected = parse_if_match(if_match)
+    current = get(store, principal, evaluation_id)
+    if current["evaluator"] != principal.user and not principal.has_any("admin"):
+        raise Forbidden("only the evaluator who wrote it or an admin can amend an evaluation")
+    if current["revision"] != expected:
+        raise PreconditionFailed(
+            f"the evaluation is at revision {current['revision']}, not {expected}; reload it",
+            field="If-Match",
+        )
+    schemas.validate("evaluation", body)
+    if principal.only_agent:
+        check_method(principal, body)
+    elif body["method"] == "self" and current["method"] != "self":
+        raise InvalidInput("method 'self' is for an agent's own evaluation", field="method")
+    if same_content(current, body):
+        return current
+    document = build_document(
+        body=body,
+        form=_form_version(forms, principal.tenant, body),
+        evaluation_id=evaluation_id,
+        revision=expected + 1,
+        actor=principal.user,
+        now=to_utc_iso(now),
+        created={"evaluator": current["evaluator"], "created_at": current["created_at"]},
+    )
+    store.amend(principal.tenant, document, expected)
+    return document
+
+
+def _visible(principal: Principal, document: dict[str, Any], evaluation_id: str) -> None:
+    # Another agent's evaluation is reported as absent, not forbidden: ids reveal nothing.
+    if principal.only_agent and document["agent_id"] != principal.agent_id:
+        raise NotFound(f"evaluation '{evaluation_id}' does not exist")
+
+
+def get(store: EvaluationStore, principal: Principal, evaluation_id: str) -> dict[str, Any]:
+    principal.require(*READERS)
+    document = store.get(principal.tenant, evaluation_id)
+    _visible(principal, document, evaluation_id)
+    return document
+
+
+def revisions(
+    store: EvaluationStore, principal: Principal, evaluation_id: str
+) -> list[dict[str, Any]]:
+    get(store, principal, evaluation_id)
+    return store.revisions(principal.tenant, evaluation_id)
+
+
+def revision(
+    store: EvaluationStore, principal: Principal, evaluation_id: str, number: int
+) -> dict[str, Any]:
+    get(store, principal, evaluation_id)
+    return store.get_revision(principal.tenant, evaluation_id, number)
+
+
+def list_evaluations(store: EvaluationStore, principal: Principal, query: dict[str, str]) -> Page:
+    principal.require(*READERS)
+    agent_id = query.get("agent_id") or None
+    if principal.only_agent:
+        if agent_id not in (None, principal.agent_id):
+            raise Forbidden("an agent can list only their own evaluations", field="agent_id")
+        agent_id = principal.agent_id
+    start = _bound(query.get("from"), "from", EARLIEST)
+    end = _bound(query.get("to"), "to", LATEST)
+    limit = _limit(query.get("limit"))
+    cursor = query.get("cursor") or None
+    if agent_id is not None:
+        return store.by_agent(principal.tenant, agent_id, start, end, limit, cursor)
+    return store.by_tenant(principal.tenant, start, end, limit, cursor)
+
+
+def _bound(value: str | None, field: str, default: str) -> str:
+    return default if not value else to_utc_iso(parse_instant(value, field))
+
+
+def _limit(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_LIMIT
+    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIMIT}", field="limit")
+    return int(value)

@@ -1,0 +1,84 @@
+"""Form use cases: admins write drafts and publish versions; the whole tenant reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib import schemas
+from chalicelib.adapters.form_store import FormRecord, FormStore, VersionRecord
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.forms import form_to_dict, parse_form
+from chalicelib.domain.principal import Principal
+
+READERS = ("admin", "evaluator", "auditor", "agent", "payroll")
+
+
+def _definition(body: Any) -> dict[str, Any]:
+    schemas.validate("form", body)
+    return form_to_dict(parse_form(body))
+
+
+def create(store: FormStore, principal: Principal, body: Any, now: str) -> FormRecord:
+    principal.require("admin")
+    return store.create(principal.tenant, _definition(body), principal.user, now)
+
+
+def update(
+    store: FormStore,
+    principal: Principal,
+    form_id: str,
+    body: Any,
+    if_match: str | None,
+    now: str,
+) -> tuple[FormRecord, VersionRecord | None]:
+    principal.require("admin")
+    definition = _definition(body)
+    if definition["form_id"] != form_id:
+        raise InvalidInput("form_id in the body must match the address", field="form_id")
+    record = store.update(principal.tenant, definition, principal.user, now, if_match)
+    return record, _latest(store, principal.tenant, record)
+
+
+def _latest(store: FormStore, tenant: str, form: FormRecord) -> VersionRecord | None:
+    if not form.latest_version:
+        return None
+    return store.get_version(tenant, form.form_id, form.latest_version)
+
+
+def publish(
+    store: FormStore, principal: Principal, form_id: str, now: str
+) -> tuple[VersionRecord, bool]:
+    principal.require("admin")
+    return store.publish(principal.tenant, form_id, principal.user, now)
+
+
+def list_forms(store: FormStore, principal: Principal) -> list[FormRecord]:
+    principal.require(*READERS)
+    forms = store.list_forms(principal.tenant)
+    if principal.has_any("admin"):
+        return forms
+    # Drafts are the QA manager's work in progress; others see published forms only.
+    return [form for form in forms if form.latest_version > 0]
+
+
+def get(
+    store: FormStore, principal: Principal, form_id: str
+) -> tuple[FormRecord, VersionRecord | None]:
+    principal.require(*READERS)
+    form = store.get(principal.tenant, form_id)
+    published = _latest(store, principal.tenant, form)
+    if published is None and not principal.has_any("admin"):
+        raise NotFound(f"form '{form_id}' does not exist", field="form_id")
+    return form, published
+
+
+def get_version(
+    store: FormStore, principal: Principal, form_id: str, version: int
+) -> VersionRecord:
+    principal.require(*READERS)
+    return store.get_version(principal.tenant, form_id, version)
+
+
+def list_versions(store: FormStore, principal: Principal, form_id: str) -> list[VersionRecord]:
+    principal.require(*READERS)
+    return store.list_versions(principal.tenant, form_id)

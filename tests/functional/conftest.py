@@ -1,0 +1,87 @@
+"""Functional tests: the real Chalice app and handlers on moto's DynamoDB and Streams."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+
+from chalicelib.adapters.models import EvaluationModel
+from chalicelib.adapters.tables import create_tables
+from tests.support import load_app
+
+
+class StreamReader:
+    """Reads the evaluations table's stream through the Streams API, as Lambda would,
+    and hands each batch to the deployed handler as a real stream event."""
+
+    def __init__(self) -> None:
+        self.streams = boto3.client("dynamodbstreams")
+        table = boto3.client("dynamodb").describe_table(TableName=EvaluationModel.Meta.table_name)
+        self.arn: str = table["Table"]["LatestStreamArn"]
+        self.iterators: dict[str, str] = {}
+        self.seen: list[dict[str, Any]] = []
+
+    def read(self) -> list[dict[str, Any]]:
+        """New records since the last read, in Lambda's event shape."""
+        shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
+        records: list[dict[str, Any]] = []
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            iterator = (
+                self.iterators.get(shard_id)
+                or self.streams.get_shard_iterator(
+                    StreamArn=self.arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            )
+            response = self.streams.get_records(ShardIterator=iterator)
+            self.iterators[shard_id] = response["NextShardIterator"]
+            records.extend(to_lambda_record(r, self.arn) for r in response["Records"])
+        self.seen.extend(records)
+        return records
+
+
+def to_lambda_record(record: dict[str, Any], arn: str) -> dict[str, Any]:
+    out = dict(record)
+    out["eventSourceARN"] = arn
+    dynamodb = dict(record["dynamodb"])
+    created = dynamodb.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
+    out["dynamodb"] = dynamodb
+    return out
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with mock_aws():
+        create_tables()
+        yield
+
+
+@pytest.fixture
+def app(aws: None) -> Any:
+    return load_app().app
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[Client]:
+    with Client(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def stream(aws: None) -> StreamReader:
+    return StreamReader()
+
+
+def deliver(client: Client, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Invoke the stream handler the way Lambda's event source mapping does."""
+    response = client.lambda_.invoke("stream_consumer", {"Records": records})
+    payload: dict[str, Any] = response.payload
+    return payload
