@@ -19,7 +19,8 @@ DEMO_FORM = ROOT.parent / "shared" / "data" / "demo-form.fi.json"
 def load_app() -> Any:
     """functions/app.py as Lambda imports it (it is not a package)."""
     spec = importlib.util.spec_from_file_location("laatu_app", ROOT / "functions" / "app.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

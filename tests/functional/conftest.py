@@ -85,3 +85,10 @@ def deliver(client: Client, records: list[dict[str, Any]]) -> dict[str, Any]:
     response = client.lambda_.invoke("stream_consumer", {"Records": records})
     payload: dict[str, Any] = response.payload
     return payload
+
+
+@pytest.fixture
+def api(client: Client) -> Any:
+    from tests.functional.api import Api
+
+    return Api(client)

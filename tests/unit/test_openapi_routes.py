@@ -1,0 +1,92 @@
+"""The OpenAPI document lists exactly the routes of the Chalice app, and the
+blueprint serves it without auth."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chalice.app import Chalice
+from chalice.test import Client
+
+from chalicelib.api import openapi
+
+APP_FILE = Path(__file__).resolve().parents[2] / "functions" / "app.py"
+APP_MODULE = "laatu_functions_app_under_test"
+IGNORED_METHODS = frozenset({"OPTIONS"})
+OPENAPI_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "TRACE"})
+
+
+def routes_of(app: Chalice) -> set[tuple[str, str]]:
+    """(path, METHOD) of every route of a Chalice app, OPTIONS left out.
+
+    `app.routes` maps each path to {METHOD: RouteEntry}.
+    """
+    return {
+        (path, method.upper())
+        for path, methods in app.routes.items()
+        for method in methods
+        if method.upper() not in IGNORED_METHODS
+    }
+
+
+def document_routes(document: dict[str, Any]) -> set[tuple[str, str]]:
+    return {
+        (path, method.upper())
+        for path, item in document["paths"].items()
+        for method in item
+        if method.upper() in OPENAPI_METHODS
+    }
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    text = resources.files("chalicelib.schemas").joinpath("openapi.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def app() -> Iterator[Chalice]:
+    """The real app from functions/app.py, imported with local auth."""
+    assert APP_FILE.is_file(), f"{APP_FILE} does not exist yet"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAATU_AUTH_MODE", "local")
+        spec = importlib.util.spec_from_file_location(APP_MODULE, APP_FILE)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[APP_MODULE] = module
+        try:
+            spec.loader.exec_module(module)
+            loaded = module.app
+            assert isinstance(loaded, Chalice), "functions/app.py must define `app = Chalice(...)`"
+            yield loaded
+        finally:
+            sys.modules.pop(APP_MODULE, None)
+
+
+def test_every_app_route_is_documented(app: Chalice, document: dict[str, Any]) -> None:
+    missing = routes_of(app) - document_routes(document)
+    assert not missing, f"routes missing from openapi.json: {sorted(missing)}"
+
+
+def test_every_documented_route_exists(app: Chalice, document: dict[str, Any]) -> None:
+    extra = document_routes(document) - routes_of(app)
+    assert not extra, f"openapi.json documents routes the app lacks: {sorted(extra)}"
+
+
+def test_blueprint_serves_the_document_without_auth(document: dict[str, Any]) -> None:
+    app = Chalice(app_name="openapi-under-test")
+    app.register_blueprint(openapi.blueprint)
+    with Client(app) as client:
+        response = client.http.get("/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert json.loads(response.body) == document
