@@ -8,7 +8,7 @@ from typing import Any
 from chalice.app import Chalice
 
 from chalicelib.api import agents, evaluations, forms, me, openapi
-from chalicelib.api.http import utcnow
+from chalicelib.api.http import uniform_errors, utcnow
 from chalicelib.config import settings
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.events import stream
@@ -19,6 +19,7 @@ logging.getLogger("laatu").setLevel(logging.INFO)
 
 for blueprint in (me, forms, evaluations, agents, openapi):
     app.register_blueprint(blueprint.blueprint)
+app.register_middleware(uniform_errors, "http")
 
 
 # Wired to the evaluations table's stream by the template, which also sets

@@ -132,3 +132,25 @@ def path_int(value: str, field: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise InvalidInput(f"{field} must be a positive whole number", field=field)
     return int(value)
+
+
+def chalice_error_code(name: str) -> str:
+    """`UnsupportedMediaType` -> `unsupported_media_type`."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def uniform_errors(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """Middleware: Chalice's own refusals (405, 415, ...) answer in Laatu's error shape too."""
+    response = get_response(event)
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and {"Code", "Message"} <= set(body):
+        return json_response(
+            {
+                "error": chalice_error_code(str(body["Code"])),
+                "message": body["Message"],
+                "field": None,
+            },
+            response.status_code,
+            {k: v for k, v in response.headers.items() if k.lower() == "allow"},
+        )
+    return response

@@ -162,3 +162,13 @@ def test_drafts_edit_with_etags_and_publish_is_idempotent(api: Api) -> None:
     assert [
         v["version"] for v in api.call("GET", "/v1/forms/asiakaspalvelu/versions").body["items"]
     ] == [1]
+
+
+def test_chalice_refusals_use_the_same_error_shape(client: Client) -> None:
+    headers = {"Authorization": "Bearer x", "Content-Type": "text/plain"}
+    unsupported = client.http.post("/v1/forms", headers=headers, body="hello")
+    assert unsupported.status_code == 415
+    assert json.loads(unsupported.body)["error"] == "unsupported_media_type"
+    not_allowed = client.http.delete("/v1/forms", headers=headers)
+    assert not_allowed.status_code == 405
+    assert set(json.loads(not_allowed.body)) == {"error", "message", "field"}
