@@ -151,6 +151,6 @@ def uniform_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
                 "field": None,
             },
             response.status_code,
-            {k: v for k, v in response.headers.items() if k.lower() == "allow"},
+            {k: str(v) for k, v in response.headers.items() if k.lower() == "allow"},
         )
     return response
