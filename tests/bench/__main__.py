@@ -1,0 +1,39 @@
+"""`python -m tests.bench`: print the report and write it to build/bench.json.
+
+Nothing here asserts a timing or a goal; the figures are printed, with the goal
+beside the one figure that has one (no Scan anywhere).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from tests.bench.flow import run_flows
+from tests.bench.recorder import Recorder
+from tests.bench.report import render, to_json
+from tests.bench.throughput import run_throughput
+from tests.support import ROOT, load_app
+
+OUTPUT = ROOT / "build" / "bench.json"
+
+
+def main() -> None:
+    # The app logs every record the stream handler applies; the report says it once.
+    load_app()
+    logging.getLogger("laatu").setLevel(logging.WARNING)
+    started = time.perf_counter()
+    recorder = Recorder()
+    flows = run_flows(recorder)
+    throughput = run_throughput()
+    elapsed = time.perf_counter() - started
+    OUTPUT.parent.mkdir(exist_ok=True)
+    OUTPUT.write_text(
+        json.dumps(to_json(flows, recorder, throughput, elapsed), indent=2) + "\n", "utf-8"
+    )
+    print(render(flows, recorder, throughput, elapsed))
+
+
+if __name__ == "__main__":
+    main()
