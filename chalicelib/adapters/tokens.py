@@ -51,7 +51,7 @@ class TokenVerifier:
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
     tenant = claims.get("custom:tenant")
-    if not isinstance(tenant, str) or not TENANT_PATTERN.match(tenant):
+    if not isinstance(tenant, str) or not TENANT_PATTERN.fullmatch(tenant):
         raise Unauthenticated("token rejected: custom:tenant is missing or malformed")
     groups = claims.get("cognito:groups", [])
     if isinstance(groups, str):

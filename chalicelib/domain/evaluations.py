@@ -32,15 +32,14 @@ CONTENT_FIELDS = (
 
 
 def check_method(principal: Principal, body: Mapping[str, Any]) -> None:
-    """Agents evaluate only themselves, as a self-evaluation; nobody else may use `self`."""
-    method = body["method"]
-    if principal.only_agent:
-        if method != "self":
-            raise InvalidInput("an agent's own evaluation must use method 'self'", field="method")
+    """`self` is an agent evaluating themselves; an agent evaluates nobody else."""
+    if body["method"] == "self":
+        if not principal.has_any("agent"):
+            raise InvalidInput("method 'self' is for an agent's own evaluation", field="method")
         if body["agent_id"] != principal.agent_id:
             raise InvalidInput("an agent can evaluate only themselves", field="agent_id")
-    elif method == "self":
-        raise InvalidInput("method 'self' is for an agent's own evaluation", field="method")
+    elif principal.only_agent:
+        raise InvalidInput("an agent's own evaluation must use method 'self'", field="method")
 
 
 def build_document(
@@ -83,14 +82,14 @@ def build_document(
 
 def _stored_score(result: Score) -> dict[str, Any]:
     return {
-        "overall": None if result.overall is None else str(to_stored(result.overall)),
+        "overall": None if result.overall is None else format(to_stored(result.overall), "f"),
         "failed_critical": list(result.failed_critical),
         "yes_points": result.yes_points,
         "applicable_points": result.applicable_points,
         "sections": [
             {
                 "id": s.section_id,
-                "score": None if s.value is None else str(to_stored(s.value)),
+                "score": None if s.value is None else format(to_stored(s.value), "f"),
                 "yes_points": s.yes_points,
                 "applicable_points": s.applicable_points,
             }

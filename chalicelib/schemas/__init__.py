@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from chalicelib.domain.errors import InvalidInput
@@ -21,10 +22,46 @@ def load(name: str) -> dict[str, Any]:
 
 
 @cache
+def _ecma_regex(pattern: str) -> re.Pattern[str]:
+    """`pattern` with JSON Schema's ECMA-262 meaning of `$`: the end of the input.
+
+    Python's `$` also matches before a final newline, so `^[a-z]+$` would accept
+    "acme\\n" as an id; `\\Z` is the Python spelling of the ECMA `$`.
+    """
+    out: list[str] = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            out.append(r"\Z")
+            continue
+        out.append(char)
+    return re.compile("".join(out))
+
+
+def _pattern(checker: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if checker.is_type(instance, "string") and not _ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _pattern}
+)
+
+
+@cache
 def validator(name: str) -> Draft202012Validator:
     schema = load(name)
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    checker: Draft202012Validator = _Validator(schema)
+    return checker
 
 
 def validate(name: str, instance: Any) -> None:

@@ -3,22 +3,16 @@ blueprint serves it without auth."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from collections.abc import Iterator
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import pytest
 from chalice.app import Chalice
 from chalice.test import Client
 
-from chalicelib.api import openapi
+from tests.support import load_app
 
-APP_FILE = Path(__file__).resolve().parents[2] / "functions" / "app.py"
-APP_MODULE = "laatu_functions_app_under_test"
 IGNORED_METHODS = frozenset({"OPTIONS"})
 OPENAPI_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "TRACE"})
 
@@ -53,23 +47,12 @@ def document() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def app() -> Iterator[Chalice]:
-    """The real app from functions/app.py, imported with local auth."""
-    assert APP_FILE.is_file(), f"{APP_FILE} does not exist yet"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LAATU_AUTH_MODE", "local")
-        spec = importlib.util.spec_from_file_location(APP_MODULE, APP_FILE)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[APP_MODULE] = module
-        try:
-            spec.loader.exec_module(module)
-            loaded = module.app
-            assert isinstance(loaded, Chalice), "functions/app.py must define `app = Chalice(...)`"
-            yield loaded
-        finally:
-            sys.modules.pop(APP_MODULE, None)
+def app() -> Chalice:
+    """The real app from functions/app.py. Loaded once per process: a Chalice
+    blueprint cannot be registered on a second app (it consumes its route options)."""
+    loaded = load_app().app
+    assert isinstance(loaded, Chalice)
+    return loaded
 
 
 def test_every_app_route_is_documented(app: Chalice, document: dict[str, Any]) -> None:
@@ -82,9 +65,7 @@ def test_every_documented_route_exists(app: Chalice, document: dict[str, Any]) -
     assert not extra, f"openapi.json documents routes the app lacks: {sorted(extra)}"
 
 
-def test_blueprint_serves_the_document_without_auth(document: dict[str, Any]) -> None:
-    app = Chalice(app_name="openapi-under-test")
-    app.register_blueprint(openapi.blueprint)
+def test_the_document_is_served_without_auth(app: Chalice, document: dict[str, Any]) -> None:
     with Client(app) as client:
         response = client.http.get("/v1/openapi.json")
     assert response.status_code == 200
