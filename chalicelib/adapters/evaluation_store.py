@@ -88,7 +88,10 @@ class EvaluationStore:
                             created_at=document["created_at"],
                             expires=now + IDEMPOTENCY_TTL,
                         ),
-                        condition=IdempotencyModel.pk.does_not_exist(),
+                        # DynamoDB deletes expired items up to two days late;
+                        # an expired key is free again from its expiry on.
+                        condition=IdempotencyModel.pk.does_not_exist()
+                        | (IdempotencyModel.expires < now),
                     )
                 transaction.save(head, condition=EvaluationModel.pk.does_not_exist())
                 transaction.save(revision, condition=EvaluationModel.pk.does_not_exist())

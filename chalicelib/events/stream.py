@@ -16,7 +16,9 @@ from typing import Any
 
 from chalicelib import jsoncodec
 from chalicelib.adapters.aggregate_store import AggregateStore
+from chalicelib.domain.aggregates import Contribution
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.evaluations import contribution
 from chalicelib.services.aggregation import apply_revision
 
 log = logging.getLogger("laatu.stream")
@@ -27,6 +29,21 @@ UNKNOWN_TENANT = "_unknown"
 
 class MalformedRecord(Exception):
     pass
+
+
+def parse_record(
+    record: dict[str, Any], time_zone: str
+) -> tuple[str, dict[str, Any], Contribution] | None:
+    """(tenant, document, contribution) of a revision insert; None for other changes.
+    Raises MalformedRecord for anything that can never be applied."""
+    try:
+        found = revision_document(record)
+        if found is None:
+            return None
+        tenant, document = found
+        return tenant, document, contribution(document, time_zone)
+    except (InvalidInput, KeyError, TypeError, ValueError) as exc:
+        raise MalformedRecord(f"cannot read the evaluation: {exc!r}") from None
 
 
 def revision_document(record: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -63,17 +80,19 @@ def handle(
         event_id = str(record.get("eventID", sequence))
         try:
             try:
-                found = revision_document(record)
-                if found is None:
-                    continue
-                tenant, document = found
-                outcome = apply_revision(store, tenant, document, time_zone, now())
-            except (MalformedRecord, InvalidInput, KeyError, TypeError, ValueError) as exc:
-                log.error("quarantined stream record %s: %r", event_id, exc)
+                parsed = parse_record(record, time_zone)
+            except MalformedRecord as exc:
+                log.error("quarantined stream record %s: %s", event_id, exc)
                 store.quarantine(
-                    _tenant_of(record), event_id, repr(exc), json.dumps(record, default=str), now()
+                    _tenant_of(record), event_id, str(exc), json.dumps(record, default=str), now()
                 )
                 continue
+            if parsed is None:
+                continue
+            tenant, document, new = parsed
+            outcome = apply_revision(
+                store, tenant, document["evaluation_id"], int(document["revision"]), new, now()
+            )
             log.info(
                 "evaluation %s revision %s: %s",
                 document["evaluation_id"],

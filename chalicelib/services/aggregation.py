@@ -7,11 +7,9 @@ keeps the highest revision applied, and only a newer one changes anything.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
 
 from chalicelib.adapters.aggregate_store import AggregateStore, ConcurrentUpdate
-from chalicelib.domain.aggregates import move
-from chalicelib.domain.evaluations import contribution
+from chalicelib.domain.aggregates import Contribution, move
 
 MAX_ATTEMPTS = 8
 
@@ -22,12 +20,15 @@ class Outcome(Enum):
 
 
 def apply_revision(
-    store: AggregateStore, tenant: str, document: dict[str, Any], time_zone: str, now: str
+    store: AggregateStore,
+    tenant: str,
+    evaluation_id: str,
+    revision: int,
+    new: Contribution,
+    now: str,
 ) -> Outcome:
-    new = contribution(document, time_zone)
-    revision = int(document["revision"])
     for _attempt in range(MAX_ATTEMPTS):
-        snapshot = store.read(tenant, document["evaluation_id"], [(new.agent_id, new.period)])
+        snapshot = store.read(tenant, evaluation_id, [(new.agent_id, new.period)])
         if snapshot.applied_revision >= revision:
             return Outcome.ALREADY_APPLIED
         before = snapshot.domain_aggregates()
@@ -39,6 +40,6 @@ def apply_revision(
             continue
         return Outcome.APPLIED
     raise ConcurrentUpdate(
-        f"evaluation {document['evaluation_id']} revision {revision}: "
+        f"evaluation {evaluation_id} revision {revision}: "
         f"still contended after {MAX_ATTEMPTS} attempts"
     )

@@ -24,23 +24,32 @@ class StreamReader:
         self.streams = boto3.client("dynamodbstreams")
         table = boto3.client("dynamodb").describe_table(TableName=EvaluationModel.Meta.table_name)
         self.arn: str = table["Table"]["LatestStreamArn"]
-        self.iterators: dict[str, str] = {}
+        self.positions: dict[str, str] = {}
         self.seen: list[dict[str, Any]] = []
 
     def read(self) -> list[dict[str, Any]]:
-        """New records since the last read, in Lambda's event shape."""
+        """New records since the last read, in Lambda's event shape.
+
+        A fresh iterator after the last sequence number each time: moto swaps the
+        table for a copy when a transaction is cancelled, and an iterator taken
+        before that keeps reading the old copy's stream (cancelled writes included).
+        """
         shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
         records: list[dict[str, Any]] = []
         for shard in shards:
             shard_id = shard["ShardId"]
-            iterator = (
-                self.iterators.get(shard_id)
-                or self.streams.get_shard_iterator(
-                    StreamArn=self.arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
+            position = self.positions.get(shard_id)
+            where: dict[str, str] = (
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": position}
+                if position
+                else {"ShardIteratorType": "TRIM_HORIZON"}
             )
+            iterator = self.streams.get_shard_iterator(
+                StreamArn=self.arn, ShardId=shard_id, **where
+            )["ShardIterator"]
             response = self.streams.get_records(ShardIterator=iterator)
-            self.iterators[shard_id] = response["NextShardIterator"]
+            if response["Records"]:
+                self.positions[shard_id] = response["Records"][-1]["dynamodb"]["SequenceNumber"]
             records.extend(to_lambda_record(r, self.arn) for r in response["Records"])
         self.seen.extend(records)
         return records
