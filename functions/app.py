@@ -9,7 +9,6 @@ from chalice.app import Chalice
 
 from chalicelib.api import agents, evaluations, forms, me, openapi
 from chalicelib.api.http import uniform_errors, utcnow
-from chalicelib.config import settings
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.events import stream
 
@@ -26,9 +25,4 @@ app.register_middleware(uniform_errors, "http")
 # ReportBatchItemFailures, bisect, the retry limit and the on-failure queue.
 @app.lambda_function(name="stream_consumer")
 def stream_consumer(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return stream.handle(
-        event,
-        agents.store,
-        settings().time_zone,
-        lambda: to_utc_iso(utcnow()),
-    )
+    return stream.handle(event, agents.store, agents.settings_store, lambda: to_utc_iso(utcnow()))

@@ -20,13 +20,14 @@ from pynamodb.transactions import TransactGet, TransactWrite
 from chalicelib import jsoncodec
 from chalicelib.adapters.models import (
     AggregateModel,
+    ChangeCountModel,
     LedgerModel,
     QuarantineModel,
     connection,
 )
 from chalicelib.domain.aggregates import Contribution, CriterionCounts, PeriodAggregate
 
-AggregateKey = tuple[str, str]  # (agent_id, period)
+AggregateKey = tuple[str, str]  # (agent_id, bucket)
 
 
 class ConcurrentUpdate(Exception):
@@ -60,8 +61,20 @@ def _ledger_pk(tenant: str, evaluation_id: str) -> str:
     return f"{tenant}#EVAL#{evaluation_id}"
 
 
-def _aggregate_keys(tenant: str, agent_id: str, period: str) -> tuple[str, str]:
-    return f"{tenant}#AGENT#{agent_id}", f"PERIOD#{period}"
+def _aggregate_keys(tenant: str, agent_id: str, bucket: str) -> tuple[str, str]:
+    return _bucket_pk(tenant, bucket), f"AGENT#{agent_id}"
+
+
+def _bucket_pk(tenant: str, bucket: str) -> str:
+    return f"{tenant}#PERIOD#{bucket}"
+
+
+def changes_pk(tenant: str) -> str:
+    return f"{tenant}#CHANGES"
+
+
+# Both mean another writer got there first: read again and retry.
+RETRYABLE_CANCELLATIONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
 
 
 def _plain(value: Any) -> dict[str, Any]:
@@ -102,9 +115,9 @@ class AggregateStore:
             snapshot.aggregates[key] = _present(future) or self._new_item(tenant, key)
         applied = snapshot.applied_contribution
         if applied is not None:
-            key = (applied.agent_id, applied.period)
-            if key not in snapshot.aggregates:
-                snapshot.aggregates[key] = self._get_or_new(tenant, key)
+            for key in applied.bucket_keys():
+                if key not in snapshot.aggregates:
+                    snapshot.aggregates[key] = self._get_or_new(tenant, key)
         return snapshot
 
     def write(
@@ -114,7 +127,10 @@ class AggregateStore:
         contribution: Contribution,
         changed: Mapping[AggregateKey, PeriodAggregate],
         now: str,
+        pay_periods: Iterable[str] = (),
     ) -> None:
+        """Ledger and aggregates in one transaction, each conditioned on its version;
+        the change count of every pay period touched goes up in the same step."""
         ledger = snapshot.ledger or LedgerModel(
             _ledger_pk(snapshot.tenant, snapshot.evaluation_id), "APPLIED"
         )
@@ -134,18 +150,35 @@ class AggregateStore:
                     }
                     item.updated_at = now
                     transaction.save(item)
+                for label in sorted(set(pay_periods)):
+                    counter = ChangeCountModel(changes_pk(snapshot.tenant), label)
+                    transaction.update(counter, actions=[ChangeCountModel.changes.add(1)])
         except TransactWriteError as exc:
             reasons = getattr(exc, "cancellation_reasons", None) or []
-            if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+            if any(r is not None and r.code in RETRYABLE_CANCELLATIONS for r in reasons):
                 raise ConcurrentUpdate() from None
             raise
 
-    def get(self, tenant: str, agent_id: str, period: str) -> PeriodAggregate | None:
+    def get(self, tenant: str, agent_id: str, bucket: str) -> PeriodAggregate | None:
         try:
-            item = AggregateModel.get(*_aggregate_keys(tenant, agent_id, period))
+            item = AggregateModel.get(*_aggregate_keys(tenant, agent_id, bucket))
         except AggregateModel.DoesNotExist:
             return None
         return _to_domain(item)
+
+    def bucket(self, tenant: str, bucket: str) -> list[PeriodAggregate]:
+        """Every agent's aggregate in one bucket, read strongly consistently."""
+        return [
+            _to_domain(item)
+            for item in AggregateModel.query(_bucket_pk(tenant, bucket), consistent_read=True)
+        ]
+
+    def change_count(self, tenant: str, pay_period: str) -> int:
+        try:
+            item = ChangeCountModel.get(changes_pk(tenant), pay_period, consistent_read=True)
+        except ChangeCountModel.DoesNotExist:
+            return 0
+        return int(item.changes)
 
     def quarantine(self, tenant: str, event_id: str, error: str, record: str, now: str) -> None:
         QuarantineModel(
@@ -165,12 +198,11 @@ class AggregateStore:
 
     @staticmethod
     def _new_item(tenant: str, key: AggregateKey) -> AggregateModel:
-        agent_id, period = key
+        agent_id, bucket = key
         return AggregateModel(
-            *_aggregate_keys(tenant, agent_id, period),
-            period_pk=f"{tenant}#PERIOD#{period}",
+            *_aggregate_keys(tenant, agent_id, bucket),
             agent_id=agent_id,
-            period=period,
+            period=bucket,
         )
 
 

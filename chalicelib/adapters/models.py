@@ -17,6 +17,7 @@ from typing import Any
 
 from pynamodb.attributes import (
     Attribute,
+    BooleanAttribute,
     MapAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -79,21 +80,13 @@ class FormVersionModel(_MainTable):
     published_by = UnicodeAttribute()
 
 
-class AgentPeriodIndex(GlobalSecondaryIndex["AggregateModel"]):
-    """All agents' aggregates of one period (payroll export reads this)."""
-
-    class Meta:
-        index_name = "by_period"
-        projection = AllProjection()
-
-    period_pk = UnicodeAttribute(hash_key=True)
-    agent_id = UnicodeAttribute(range_key=True)
-
-
 class AggregateModel(_MainTable):
-    """pk `{tenant}#AGENT#{agent_id}`, sk `PERIOD#{period}`."""
+    """pk `{tenant}#PERIOD#{bucket}`, sk `AGENT#{agent_id}`; a bucket is a month or a day.
 
-    period_pk = UnicodeAttribute()  # `{tenant}#PERIOD#{period}`
+    One partition per bucket, so an export reads a period with strongly
+    consistent Queries and a summary is one GetItem.
+    """
+
     agent_id = UnicodeAttribute()
     period = UnicodeAttribute()
     evaluations = NumberAttribute(default=0)
@@ -102,7 +95,54 @@ class AggregateModel(_MainTable):
     criteria: MapAttribute[str, Any] = MapAttribute(default=dict)
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
-    by_period = AgentPeriodIndex()
+
+
+class ChangeCountModel(_MainTable):
+    """pk `{tenant}#CHANGES`, sk `{pay period}`: bumped in the same transaction as
+    every aggregate change, so an export knows whether a period moved since."""
+
+    changes = NumberAttribute(default=0)
+
+
+class TenantModel(_MainTable):
+    """pk `TENANTS`, sk `{tenant}`: the tenants the export heartbeat looks after."""
+
+    created_at = UnicodeAttribute()
+
+
+class SettingsModel(_MainTable):
+    """pk `{tenant}#SETTINGS`, sk `REV#{n:06d}`: a settings revision."""
+
+    revision = NumberAttribute()
+    effective_from = UnicodeAttribute()  # UTC instant
+    settings = UnicodeAttribute()  # JSON
+    saved_at = UnicodeAttribute()
+    saved_by = UnicodeAttribute()
+
+
+class AgentModel(_MainTable):
+    """pk `{tenant}#AGENTS`, sk `{agent_id}`."""
+
+    name = UnicodeAttribute(default="")
+    team = UnicodeAttribute(default="")
+    payroll_id = UnicodeAttribute(default="")
+    active = BooleanAttribute(default=True)
+    updated_at = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
+
+
+class ExportModel(_MainTable):
+    """pk `{tenant}#EXPORTS`; sk `{period}` (the period's head) or `{period}#R{n:04d}`
+    (one revision, immutable once done)."""
+
+    period = UnicodeAttribute()
+    revision = NumberAttribute()
+    status = UnicodeAttribute()  # writing | done
+    generated_at = UnicodeAttribute()
+    changes_seen = NumberAttribute(default=0)
+    detail = UnicodeAttribute(default="{}")  # JSON: files, rows, rules used
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
 
 
 class LedgerModel(_MainTable):

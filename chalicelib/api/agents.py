@@ -5,19 +5,16 @@ from __future__ import annotations
 from chalice.app import Blueprint
 
 from chalicelib.adapters.aggregate_store import AggregateStore
+from chalicelib.adapters.settings_store import SettingsStore
 from chalicelib.api.http import Call, Reply, endpoint
-from chalicelib.config import settings
 from chalicelib.services.summaries import agent_summary
 
 blueprint = Blueprint(__name__)
 store = AggregateStore()
+settings_store = SettingsStore()
 
 
 @blueprint.route("/v1/agents/{agent_id}/summary", methods=["GET"])
 @endpoint(blueprint)
 def summary(call: Call, agent_id: str) -> Reply:
-    return Reply(
-        agent_summary(
-            store, call.principal, agent_id, call.query().get("period"), settings().time_zone
-        )
-    )
+    return Reply(agent_summary(store, call.principal, agent_id, call.query().get("period")))

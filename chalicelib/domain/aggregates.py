@@ -1,15 +1,17 @@
-"""An agent's figures for one period, kept up to date one evaluation at a time.
+"""An agent's figures per bucket, kept up to date one evaluation at a time.
 
-Every stored evaluation revision makes one `Contribution`. Applying a newer
-revision of the same evaluation takes the old contribution out of its period
-and puts the new one in, so an amendment that changes the agent, the contact
-time or the answers moves exactly what it must. The functions are pure; the
-aggregation service makes them idempotent and safe under concurrency.
+Every stored evaluation revision makes one `Contribution`, counted in two
+buckets: the calendar month (what the agent summary reads) and the local day
+(from which any pay period is summed). Applying a newer revision of the same
+evaluation takes the old contribution out of its buckets and puts the new one
+in, so an amendment that changes the agent, the contact time or the answers
+moves exactly what it must. The functions are pure; the aggregation service
+makes them idempotent and safe under concurrency.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -29,16 +31,21 @@ def criterion_key(form_id: str, criterion_id: str) -> str:
 @dataclass(frozen=True)
 class Contribution:
     agent_id: str
-    period: str
+    buckets: tuple[str, ...]  # period labels it counts in: month `2026-11`, day `2026-11-02`
+    pay_period: str  # the pay period its day belongs to, for export change tracking
     counted: bool
     score: Decimal | None
     yes: tuple[str, ...]
     no: tuple[str, ...]
 
+    def bucket_keys(self) -> list[tuple[str, str]]:
+        return [(self.agent_id, bucket) for bucket in self.buckets]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "agent_id": self.agent_id,
-            "period": self.period,
+            "buckets": list(self.buckets),
+            "pay_period": self.pay_period,
             "counted": self.counted,
             "score": None if self.score is None else str(self.score),
             "yes": list(self.yes),
@@ -50,7 +57,8 @@ class Contribution:
         raw_score = data.get("score")
         return cls(
             agent_id=data["agent_id"],
-            period=data["period"],
+            buckets=tuple(data["buckets"]),
+            pay_period=data["pay_period"],
             counted=bool(data["counted"]),
             score=None if raw_score is None else Decimal(str(raw_score)),
             yes=tuple(data.get("yes") or ()),
@@ -61,7 +69,8 @@ class Contribution:
 def contribution_of(
     *,
     agent_id: str,
-    period: str,
+    buckets: tuple[str, ...],
+    pay_period: str,
     method: str,
     form_id: str,
     answers: Mapping[str, str],
@@ -70,7 +79,8 @@ def contribution_of(
     counted = method not in UNCOUNTED_METHODS
     return Contribution(
         agent_id=agent_id,
-        period=period,
+        buckets=buckets,
+        pay_period=pay_period,
         counted=counted,
         score=score if counted else None,
         yes=tuple(sorted(criterion_key(form_id, c) for c, a in answers.items() if a == "yes"))
@@ -108,7 +118,7 @@ class PeriodAggregate:
         return self._shift(contribution, -1)
 
     def _shift(self, contribution: Contribution, sign: int) -> PeriodAggregate:
-        if (contribution.agent_id, contribution.period) != (self.agent_id, self.period):
+        if (self.agent_id, self.period) not in contribution.bucket_keys():
             raise ValueError("contribution belongs to another agent or period")
         if not contribution.counted:
             return self
@@ -138,11 +148,29 @@ def move(
     """Take `old` out and put `new` in; returns every aggregate that changed."""
     changed = dict(aggregates)
 
-    def current(contribution: Contribution) -> PeriodAggregate:
-        key = (contribution.agent_id, contribution.period)
-        return changed.get(key) or PeriodAggregate(contribution.agent_id, contribution.period)
+    def current(key: tuple[str, str]) -> PeriodAggregate:
+        return changed.get(key) or PeriodAggregate(*key)
 
     if old is not None:
-        changed[(old.agent_id, old.period)] = current(old).remove(old)
-    changed[(new.agent_id, new.period)] = current(new).add(new)
+        for key in old.bucket_keys():
+            changed[key] = current(key).remove(old)
+    for key in new.bucket_keys():
+        changed[key] = current(key).add(new)
     return changed
+
+
+def combine(agent_id: str, label: str, parts: Iterable[PeriodAggregate]) -> PeriodAggregate:
+    """The sum of several buckets (the days of a pay period) as one aggregate."""
+    total = PeriodAggregate(agent_id, label)
+    criteria: dict[str, CriterionCounts] = {}
+    for part in parts:
+        total = replace(
+            total,
+            evaluations=total.evaluations + part.evaluations,
+            scored=total.scored + part.scored,
+            score_sum=total.score_sum + part.score_sum,
+        )
+        for key, counts in part.criteria.items():
+            old = criteria.get(key, CriterionCounts())
+            criteria[key] = CriterionCounts(old.yes + counts.yes, old.no + counts.no)
+    return replace(total, criteria=criteria)

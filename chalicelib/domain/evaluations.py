@@ -15,6 +15,7 @@ from chalicelib.domain.aggregates import Contribution, contribution_of
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.forms import Form
 from chalicelib.domain.numbers import reported_str, to_stored
+from chalicelib.domain.pay_periods import Calendar, local_day
 from chalicelib.domain.periods import month_of, parse_instant, to_utc_iso
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.scoring import Score, check_answers, score
@@ -139,11 +140,15 @@ def present(document: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def contribution(document: Mapping[str, Any], time_zone: str) -> Contribution:
+def contribution(document: Mapping[str, Any], calendar: Calendar) -> Contribution:
+    """What the revision adds: its month and local day in the tenant's calendar then."""
     occurred = parse_instant(document["contact"]["occurred_at"], field="contact.occurred_at")
+    time_zone = calendar.settings_at(occurred).time_zone
+    day = local_day(occurred, time_zone)
     return contribution_of(
         agent_id=document["agent_id"],
-        period=month_of(occurred, time_zone),
+        buckets=(month_of(occurred, time_zone), day.isoformat()),
+        pay_period=calendar.period_of(day).label,
         method=document["method"],
         form_id=document["form_id"],
         answers=document["answers"],

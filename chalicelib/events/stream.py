@@ -16,9 +16,11 @@ from typing import Any
 
 from chalicelib import jsoncodec
 from chalicelib.adapters.aggregate_store import AggregateStore
+from chalicelib.adapters.settings_store import SettingsStore
 from chalicelib.domain.aggregates import Contribution
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.evaluations import contribution
+from chalicelib.domain.pay_periods import Calendar
 from chalicelib.services.aggregation import apply_revision
 
 log = logging.getLogger("laatu.stream")
@@ -32,16 +34,17 @@ class MalformedRecord(Exception):
 
 
 def parse_record(
-    record: dict[str, Any], time_zone: str
+    record: dict[str, Any], calendar_of: Callable[[str], Calendar]
 ) -> tuple[str, dict[str, Any], Contribution] | None:
     """(tenant, document, contribution) of a revision insert; None for other changes.
     Raises MalformedRecord for anything that can never be applied."""
+    found = revision_document(record)
+    if found is None:
+        return None
+    tenant, document = found
+    calendar = calendar_of(tenant)  # a read; its failure is passing, not malformed
     try:
-        found = revision_document(record)
-        if found is None:
-            return None
-        tenant, document = found
-        return tenant, document, contribution(document, time_zone)
+        return tenant, document, contribution(document, calendar)
     except (InvalidInput, KeyError, TypeError, ValueError) as exc:
         raise MalformedRecord(f"cannot read the evaluation: {exc!r}") from None
 
@@ -73,14 +76,26 @@ def _tenant_of(record: dict[str, Any]) -> str:
 
 
 def handle(
-    event: dict[str, Any], store: AggregateStore, time_zone: str, now: Callable[[], str]
+    event: dict[str, Any],
+    store: AggregateStore,
+    settings: SettingsStore,
+    now: Callable[[], str],
 ) -> dict[str, Any]:
+    calendars: dict[str, Calendar] = {}
+
+    def calendar_of(tenant: str) -> Calendar:
+        # Read once per batch: a batch spans seconds, and a settings change only
+        # ever applies from a pay period that has not been exported.
+        if tenant not in calendars:
+            calendars[tenant] = Calendar(settings.revisions(tenant))
+        return calendars[tenant]
+
     for record in event.get("Records", []):
         sequence = record.get("dynamodb", {}).get("SequenceNumber", "")
         event_id = str(record.get("eventID", sequence))
         try:
             try:
-                parsed = parse_record(record, time_zone)
+                parsed = parse_record(record, calendar_of)
             except MalformedRecord as exc:
                 log.error("quarantined stream record %s: %s", event_id, exc)
                 store.quarantine(

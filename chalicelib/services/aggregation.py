@@ -28,14 +28,17 @@ def apply_revision(
     now: str,
 ) -> Outcome:
     for _attempt in range(MAX_ATTEMPTS):
-        snapshot = store.read(tenant, evaluation_id, [(new.agent_id, new.period)])
+        snapshot = store.read(tenant, evaluation_id, new.bucket_keys())
         if snapshot.applied_revision >= revision:
             return Outcome.ALREADY_APPLIED
+        old = snapshot.applied_contribution
         before = snapshot.domain_aggregates()
-        after = move(before, snapshot.applied_contribution, new)
+        after = move(before, old, new)
         changed = {key: value for key, value in after.items() if before.get(key) != value}
+        # Pay figures moved in these periods; an exported one gets a new revision.
+        moved = {c.pay_period for c in (old, new) if c is not None and c.counted}
         try:
-            store.write(snapshot, revision, new, changed, now)
+            store.write(snapshot, revision, new, changed, now, moved)
         except ConcurrentUpdate:
             continue
         return Outcome.APPLIED

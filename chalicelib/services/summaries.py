@@ -20,8 +20,8 @@ def agent_summary(
     principal: Principal,
     agent_id: str,
     period: str | None,
-    time_zone: str,
 ) -> dict[str, Any]:
+    """The agent's calendar month, in the tenant's time zone when the contacts happened."""
     principal.require(*READERS)
     if principal.only_agent and agent_id != principal.agent_id:
         raise Forbidden("an agent can see only their own summary", field="agent_id")
@@ -29,10 +29,10 @@ def agent_summary(
         raise InvalidInput("period is required, like 2026-11", field="period")
     month = parse_month(period)
     aggregate = store.get(principal.tenant, agent_id, month) or PeriodAggregate(agent_id, month)
-    return present_summary(aggregate, time_zone)
+    return present_summary(aggregate)
 
 
-def present_summary(aggregate: PeriodAggregate, time_zone: str) -> dict[str, Any]:
+def present_summary(aggregate: PeriodAggregate) -> dict[str, Any]:
     criteria = []
     for key in sorted(aggregate.criteria):
         counts = aggregate.criteria[key]
@@ -50,7 +50,6 @@ def present_summary(aggregate: PeriodAggregate, time_zone: str) -> dict[str, Any
     return {
         "agent_id": aggregate.agent_id,
         "period": aggregate.period,
-        "time_zone": time_zone,
         "evaluations": aggregate.evaluations,
         "scored": aggregate.scored,
         "average_score": reported_str(aggregate.average_score),

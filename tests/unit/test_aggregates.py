@@ -34,7 +34,8 @@ def contributions(draw: st.DrawFn, agent_id: str = AGENT, period: str = PERIOD) 
     answers = {c: draw(st.sampled_from(("yes", "no", "na"))) for c in CRITERIA}
     return contribution_of(
         agent_id=agent_id,
-        period=period,
+        buckets=(period,),
+        pay_period=period,
         method=draw(st.sampled_from(("live", "recording", "external", "self"))),
         form_id=draw(st.sampled_from(("form-a", "form-b"))),
         answers=answers,
@@ -54,7 +55,8 @@ def live(
 ) -> Contribution:
     return contribution_of(
         agent_id=agent_id,
-        period=period,
+        buckets=(period,),
+        pay_period=period,
         method="live",
         form_id="form-a",
         answers=answers,
@@ -121,7 +123,8 @@ def test_a_contribution_of_another_agent_or_period_is_refused() -> None:
 def test_self_evaluations_never_count() -> None:
     own = contribution_of(
         agent_id=AGENT,
-        period=PERIOD,
+        buckets=(PERIOD,),
+        pay_period=PERIOD,
         method="self",
         form_id="form-a",
         answers={"greet": "yes", "thanks": "no"},
@@ -229,7 +232,8 @@ def test_move_equals_removing_old_and_adding_new(
 ) -> None:
     new = Contribution(
         agent_id=AGENT,
-        period=new_period,
+        buckets=(new_period,),
+        pay_period=new_period,
         counted=new_template.counted,
         score=new_template.score,
         yes=new_template.yes,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -21,8 +22,10 @@ from chalicelib.domain.evaluations import (
     stored_score,
 )
 from chalicelib.domain.forms import parse_form
+from chalicelib.domain.pay_periods import Calendar
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.scoring import check_answers, score
+from chalicelib.domain.settings import SettingsRevision, TenantSettings
 from tests.support import all_answers, demo_form, evaluation_body
 from tests.unit.strategies import PROPERTY, Answers, FormDict, answered_forms
 
@@ -254,13 +257,25 @@ def test_same_content_sees_every_change(change: dict[str, Any]) -> None:
 
 # --- contribution ---------------------------------------------------------------------------
 
+HELSINKI = Calendar(())  # the default settings
+UTC_CALENDAR = Calendar(
+    (
+        SettingsRevision(
+            revision=1,
+            effective_from=datetime(2000, 1, 1, tzinfo=UTC),
+            settings=TenantSettings(time_zone="UTC"),
+        ),
+    )
+)
+
 
 def test_contribution_uses_the_tenant_time_zone_for_the_period() -> None:
     doc = build(demo_body(ratkaisu="no", lisamyynti="na"))
 
-    helsinki = contribution(doc, "Europe/Helsinki")
-    assert helsinki.period == "2026-11"
-    assert contribution(doc, "UTC").period == "2026-10"
+    helsinki = contribution(doc, HELSINKI)
+    assert helsinki.buckets == ("2026-11", "2026-11-01")
+    assert helsinki.pay_period == "2026-11"
+    assert contribution(doc, UTC_CALENDAR).buckets == ("2026-10", "2026-10-31")
 
     assert helsinki.agent_id == "agent-7"
     assert helsinki.counted
@@ -273,7 +288,7 @@ def test_contribution_uses_the_tenant_time_zone_for_the_period() -> None:
 def test_contribution_of_a_self_evaluation_does_not_count() -> None:
     body = demo_body(ratkaisu="no")
     body["method"] = "self"
-    own = contribution(build(body), "Europe/Helsinki")
+    own = contribution(build(body), HELSINKI)
     assert not own.counted
     assert own.score is None
     assert own.yes == own.no == ()
@@ -282,7 +297,7 @@ def test_contribution_of_a_self_evaluation_does_not_count() -> None:
 def test_contribution_of_an_unscorable_document_has_no_score() -> None:
     doc = build(demo_body())
     doc["score"]["overall"] = None
-    assert contribution(doc, "Europe/Helsinki").score is None
+    assert contribution(doc, HELSINKI).score is None
 
 
 # --- check_method ---------------------------------------------------------------------------

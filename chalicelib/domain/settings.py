@@ -1,0 +1,173 @@
+"""A tenant's settings: time zone, pay period, grace days, currency and incentive rules.
+
+Settings are kept as revisions, each effective from an instant. A change takes
+effect from the start of the first pay period not yet exported, so an exported
+period keeps the rules it was paid with. `pay_periods.Calendar` picks the revision in
+force at a moment or on a day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.periods import DEFAULT_TIME_ZONE
+
+PeriodKind = Literal["month", "two_weeks"]
+DEFAULT_GRACE_DAYS = 3
+DEFAULT_CURRENCY = "EUR"
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    min_average: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class IncentiveRules:
+    min_scored: int = 0
+    tiers: tuple[Tier, ...] = ()  # highest threshold first
+
+    def tier_for(self, scored: int, average: Decimal | None) -> Tier | None:
+        """The best tier the reported (rounded) average reaches, if the agent qualifies."""
+        if average is None or scored < self.min_scored:
+            return None
+        return next((tier for tier in self.tiers if average >= tier.min_average), None)
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    time_zone: str = DEFAULT_TIME_ZONE
+    period_kind: PeriodKind = "month"
+    period_anchor: date | None = None  # a first day of a two-week period
+    grace_days: int = DEFAULT_GRACE_DAYS
+    currency: str = DEFAULT_CURRENCY
+    incentives: IncentiveRules = field(default_factory=IncentiveRules)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+DEFAULT_SETTINGS = TenantSettings()
+
+
+@dataclass(frozen=True)
+class SettingsRevision:
+    revision: int
+    effective_from: datetime  # aware; the instant the revision's first period starts
+    settings: TenantSettings
+    saved_at: str = ""
+    saved_by: str = ""
+
+
+def parse_settings(body: Mapping[str, Any]) -> TenantSettings:
+    """Settings from a schema-valid body; checks what the schema cannot."""
+    time_zone = body.get("time_zone", DEFAULT_TIME_ZONE)
+    if time_zone not in _zones():
+        raise InvalidInput(f"'{time_zone}' is not an IANA time zone", field="time_zone")
+    try:
+        ZoneInfo(time_zone)
+    except ZoneInfoNotFoundError:
+        raise InvalidInput(f"'{time_zone}' is not an IANA time zone", field="time_zone") from None
+    period = body.get("pay_period", {"kind": "month"})
+    kind: PeriodKind = period["kind"]
+    anchor = None
+    if kind == "two_weeks":
+        if "anchor" not in period:
+            raise InvalidInput(
+                "a two-week pay period needs an anchor date (a first day of a period)",
+                field="pay_period.anchor",
+            )
+        anchor = _date(period["anchor"], "pay_period.anchor")
+    elif "anchor" in period:
+        raise InvalidInput("only a two-week pay period has an anchor", field="pay_period.anchor")
+    rules = body.get("incentives", {})
+    tiers = tuple(
+        Tier(
+            name=raw["name"],
+            min_average=Decimal(str(raw["min_average"])),
+            amount=Decimal(str(raw["amount"])),
+        )
+        for raw in rules.get("tiers", [])
+    )
+    _check_tiers(tiers)
+    return TenantSettings(
+        time_zone=time_zone,
+        period_kind=kind,
+        period_anchor=anchor,
+        grace_days=int(body.get("grace_days", DEFAULT_GRACE_DAYS)),
+        currency=body.get("currency", DEFAULT_CURRENCY),
+        incentives=IncentiveRules(
+            min_scored=int(rules.get("min_scored", 0)),
+            tiers=tuple(sorted(tiers, key=lambda t: t.min_average, reverse=True)),
+        ),
+    )
+
+
+def _check_tiers(tiers: Sequence[Tier]) -> None:
+    names: set[str] = set()
+    thresholds: set[Decimal] = set()
+    for index, tier in enumerate(tiers):
+        if tier.name in names:
+            raise InvalidInput(
+                f"tier name '{tier.name}' is used twice", field=f"incentives.tiers[{index}].name"
+            )
+        if tier.min_average in thresholds:
+            raise InvalidInput(
+                f"two tiers start at {tier.min_average}",
+                field=f"incentives.tiers[{index}].min_average",
+            )
+        if tier.amount != tier.amount.quantize(Decimal("0.01")):
+            raise InvalidInput(
+                "an amount has at most two decimals", field=f"incentives.tiers[{index}].amount"
+            )
+        names.add(tier.name)
+        thresholds.add(tier.min_average)
+
+
+def _date(value: str, field_name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"'{value}' is not a date like 2026-11-02", field=field_name) from None
+
+
+_ZONES: frozenset[str] | None = None
+
+
+def _zones() -> frozenset[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = frozenset(available_timezones())
+    return _ZONES
+
+
+def settings_to_dict(settings: TenantSettings) -> dict[str, Any]:
+    period: dict[str, Any] = {"kind": settings.period_kind}
+    if settings.period_anchor is not None:
+        period["anchor"] = settings.period_anchor.isoformat()
+    return {
+        "time_zone": settings.time_zone,
+        "pay_period": period,
+        "grace_days": settings.grace_days,
+        "currency": settings.currency,
+        "incentives": {
+            "min_scored": settings.incentives.min_scored,
+            "tiers": [
+                {
+                    "name": tier.name,
+                    "min_average": format(tier.min_average, "f"),
+                    "amount": format(tier.amount, "f"),
+                }
+                for tier in settings.incentives.tiers
+            ],
+        },
+    }
