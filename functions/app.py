@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
-from chalice.app import Chalice
+from chalice.app import Chalice, CloudWatchEvent, Rate
 
-from chalicelib.api import agents, evaluations, forms, me, openapi
+from chalicelib.api import agents, evaluations, exports, forms, me, openapi, settings
 from chalicelib.api.http import uniform_errors, utcnow
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.events import stream
+from chalicelib.services import exports as export_service
 
 app = Chalice(app_name="laatu")
 app.log.setLevel(logging.INFO)
 logging.getLogger("laatu").setLevel(logging.INFO)
 
-for blueprint in (me, forms, evaluations, agents, openapi):
+for blueprint in (me, forms, evaluations, agents, settings, exports, openapi):
     app.register_blueprint(blueprint.blueprint)
 app.register_middleware(uniform_errors, "http")
 
@@ -25,4 +27,12 @@ app.register_middleware(uniform_errors, "http")
 # ReportBatchItemFailures, bisect, the retry limit and the on-failure queue.
 @app.lambda_function(name="stream_consumer")
 def stream_consumer(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return stream.handle(event, agents.store, agents.settings_store, lambda: to_utc_iso(utcnow()))
+    return stream.handle(event, agents.store, settings.store, lambda: to_utc_iso(utcnow()))
+
+
+# A heartbeat, not a calendar: the handler decides from data which periods are due,
+# so a late, doubled or skipped beat changes nothing but timing.
+@app.schedule(Rate(1, unit=Rate.HOURS), name="payroll_heartbeat")
+def payroll_heartbeat(event: CloudWatchEvent) -> dict[str, Any]:
+    results = export_service.heartbeat(exports.stores, utcnow())
+    return {"results": [asdict(result) for result in results]}

@@ -173,6 +173,13 @@ class AggregateStore:
             for item in AggregateModel.query(_bucket_pk(tenant, bucket), consistent_read=True)
         ]
 
+    def change_counts(self, tenant: str) -> dict[str, int]:
+        """Every pay period's change count, in one Query."""
+        return {
+            item.sk: int(item.changes)
+            for item in ChangeCountModel.query(changes_pk(tenant), consistent_read=True)
+        }
+
     def change_count(self, tenant: str, pay_period: str) -> int:
         try:
             item = ChangeCountModel.get(changes_pk(tenant), pay_period, consistent_read=True)

@@ -5,13 +5,11 @@ from __future__ import annotations
 from chalice.app import Blueprint
 
 from chalicelib.adapters.aggregate_store import AggregateStore
-from chalicelib.adapters.settings_store import SettingsStore
 from chalicelib.api.http import Call, Reply, endpoint
 from chalicelib.services.summaries import agent_summary
 
 blueprint = Blueprint(__name__)
 store = AggregateStore()
-settings_store = SettingsStore()
 
 
 @blueprint.route("/v1/agents/{agent_id}/summary", methods=["GET"])

@@ -7,12 +7,14 @@ from typing import Any
 from chalice.app import Blueprint
 
 from chalicelib.adapters.form_store import FormRecord, FormStore, VersionRecord
+from chalicelib.adapters.settings_store import SettingsStore
 from chalicelib.api.http import Call, Reply, endpoint, path_int, utcnow
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.services import forms
 
 blueprint = Blueprint(__name__)
 store = FormStore()
+tenants = SettingsStore()
 
 
 def _form(record: FormRecord, published: VersionRecord | None, show_draft: bool) -> dict[str, Any]:
@@ -42,7 +44,7 @@ def _version(record: VersionRecord) -> dict[str, Any]:
 @blueprint.route("/v1/forms", methods=["POST"])
 @endpoint(blueprint)
 def create_form(call: Call) -> Reply:
-    record = forms.create(store, call.principal, call.json_body(), to_utc_iso(utcnow()))
+    record = forms.create(store, tenants, call.principal, call.json_body(), to_utc_iso(utcnow()))
     return Reply(
         _form(record, None, True),
         201,

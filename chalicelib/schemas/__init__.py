@@ -101,3 +101,12 @@ def _join(path: Iterable[Any]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def matches(name: str, pointer: str, instance: Any) -> bool:
+    """Whether `instance` is valid against one definition inside a schema (`#/$defs/x`)."""
+    schema = load(name)
+    part: Any = schema
+    for key in pointer.removeprefix("#/").split("/"):
+        part = part[key]
+    return bool(_Validator(part).is_valid(instance))

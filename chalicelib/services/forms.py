@@ -6,6 +6,7 @@ from typing import Any
 
 from chalicelib import schemas
 from chalicelib.adapters.form_store import FormRecord, FormStore, VersionRecord
+from chalicelib.adapters.settings_store import SettingsStore
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.forms import form_to_dict, parse_form
 from chalicelib.domain.principal import Principal
@@ -18,9 +19,14 @@ def _definition(body: Any) -> dict[str, Any]:
     return form_to_dict(parse_form(body))
 
 
-def create(store: FormStore, principal: Principal, body: Any, now: str) -> FormRecord:
+def create(
+    store: FormStore, tenants: SettingsStore, principal: Principal, body: Any, now: str
+) -> FormRecord:
     principal.require("admin")
-    return store.create(principal.tenant, _definition(body), principal.user, now)
+    record = store.create(principal.tenant, _definition(body), principal.user, now)
+    # A tenant's first form starts its life: the export heartbeat looks after it from here.
+    tenants.register_tenant(principal.tenant, now)
+    return record
 
 
 def update(

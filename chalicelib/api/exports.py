@@ -1,0 +1,42 @@
+"""Routes for payroll exports: history and 'run now' for admins, links for payroll."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint
+
+from chalicelib.adapters.aggregate_store import AggregateStore
+from chalicelib.adapters.export_files import ExportFiles
+from chalicelib.adapters.export_store import ExportStore
+from chalicelib.adapters.settings_store import SettingsStore
+from chalicelib.api.http import Call, Reply, endpoint, utcnow
+from chalicelib.services import exports
+
+blueprint = Blueprint(__name__)
+stores = exports.ExportStores(
+    exports=ExportStore(),
+    aggregates=AggregateStore(),
+    settings=SettingsStore(),
+    files=ExportFiles(),
+)
+
+
+@blueprint.route("/v1/exports", methods=["GET"])
+@endpoint(blueprint)
+def list_exports(call: Call) -> Reply:
+    return Reply({"items": exports.list_exports(stores, call.principal)})
+
+
+@blueprint.route("/v1/exports/{period}", methods=["GET"])
+@endpoint(blueprint)
+def get_export(call: Call, period: str) -> Reply:
+    return Reply(exports.download_links(stores, call.principal, period))
+
+
+@blueprint.route("/v1/exports/{period}/run", methods=["POST"])
+@endpoint(blueprint)
+def run_export(call: Call, period: str) -> Reply:
+    result = exports.run_now(stores, call.principal, period, utcnow())
+    return Reply(
+        {"period": result.period, "outcome": result.outcome, "revision": result.revision},
+        202 if result.outcome == "busy" else 200,
+    )

@@ -1,0 +1,282 @@
+"""Payroll exports: decide from data which periods are due, write each revision once.
+
+A run of one period reads the period's change count first and its aggregates
+second, so a change that lands in between is seen by the next run rather than
+lost. A revision is claimed in DynamoDB before any file is written; the files
+are written only-if-absent, payroll.jsonl first, and a resumed run derives the
+rest from it, so a crash and retry produce the same bytes. A late change to an
+exported period makes the next revision with an adjustments file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from chalicelib.adapters.aggregate_store import AggregateStore
+from chalicelib.adapters.export_files import LINK_LIFETIME_S, ExportFiles, revision_prefix
+from chalicelib.adapters.export_store import ExportBusy, ExportStore
+from chalicelib.adapters.settings_store import SettingsStore
+from chalicelib.domain.aggregates import PeriodAggregate, combine
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.pay_periods import Calendar, PayPeriod, local_midnight, utc_iso
+from chalicelib.domain.payroll import (
+    ExportContext,
+    PayrollRow,
+    RosterEntry,
+    changed_agents,
+    parse_jsonl,
+    payroll_rows,
+    render_adjustments,
+    render_csv,
+    render_jsonl,
+    render_manifest,
+)
+from chalicelib.domain.principal import Principal
+
+log = logging.getLogger("laatu.exports")
+ONE_DAY = timedelta(days=1)
+
+DATA_FILE = "payroll.jsonl"
+CSV_FILE = "payroll.csv"
+ADJUSTMENTS_FILE = "adjustments.csv"
+MANIFEST_FILE = "manifest.json"
+CONTENT_TYPES = {
+    DATA_FILE: "application/x-ndjson; charset=utf-8",
+    CSV_FILE: "text/csv; charset=utf-8",
+    ADJUSTMENTS_FILE: "text/csv; charset=utf-8",
+    MANIFEST_FILE: "application/json",
+}
+
+
+@dataclass(frozen=True)
+class ExportStores:
+    exports: ExportStore
+    aggregates: AggregateStore
+    settings: SettingsStore
+    files: ExportFiles
+
+
+@dataclass(frozen=True)
+class RunResult:
+    tenant: str
+    period: str
+    outcome: Literal["written", "unchanged", "busy", "failed"]
+    revision: int | None
+
+
+def figures(
+    aggregates: AggregateStore, tenant: str, period: PayPeriod
+) -> dict[str, PeriodAggregate]:
+    """Each agent's figures for the period, from month or day buckets (never evaluations)."""
+    if period.is_calendar_month:
+        return {a.agent_id: a for a in aggregates.bucket(tenant, period.start.strftime("%Y-%m"))}
+    by_agent: dict[str, list[PeriodAggregate]] = {}
+    for day in period.days():
+        for aggregate in aggregates.bucket(tenant, day.isoformat()):
+            by_agent.setdefault(aggregate.agent_id, []).append(aggregate)
+    return {agent: combine(agent, period.label, parts) for agent, parts in by_agent.items()}
+
+
+def current_rows(stores: ExportStores, tenant: str, period: PayPeriod) -> list[PayrollRow]:
+    roster = [
+        RosterEntry(a.agent_id, a.payroll_id, a.active) for a in stores.settings.agents(tenant)
+    ]
+    return payroll_rows(
+        figures(stores.aggregates, tenant, period), roster, period.settings.incentives
+    )
+
+
+def _same(before: Iterable[PayrollRow], after: Iterable[PayrollRow]) -> bool:
+    return [(r.agent_id, r.figures()) for r in before] == [(r.agent_id, r.figures()) for r in after]
+
+
+def run_period(stores: ExportStores, tenant: str, period: PayPeriod, now: datetime) -> RunResult:
+    head = stores.exports.head(tenant, period.label)
+    if head is not None and head.status == "writing":
+        return _write(stores, tenant, period, head.revision, head.generated_at, now)
+    changes = stores.aggregates.change_count(tenant, period.label)
+    if head is not None and head.changes_seen >= changes:
+        return RunResult(tenant, period.label, "unchanged", head.revision)
+    rows = current_rows(stores, tenant, period)
+    if head is not None:
+        previous = _rows_of(stores, tenant, period.label, head.revision)
+        if _same(previous, rows):
+            stores.exports.mark_checked(tenant, period.label, changes, utc_iso(now))
+            return RunResult(tenant, period.label, "unchanged", head.revision)
+    revision = (head.revision if head else 0) + 1
+    generated_at = utc_iso(now)
+    try:
+        stores.exports.begin(
+            tenant,
+            period.label,
+            revision,
+            generated_at,
+            changes,
+            {"start": period.start.isoformat(), "end": period.end.isoformat()},
+            generated_at,
+        )
+    except ExportBusy:
+        return RunResult(tenant, period.label, "busy", None)
+    return _write(stores, tenant, period, revision, generated_at, now, rows)
+
+
+def _rows_of(stores: ExportStores, tenant: str, period: str, revision: int) -> list[PayrollRow]:
+    data = stores.files.get(revision_prefix(tenant, period, revision) + DATA_FILE)
+    if data is None:
+        raise RuntimeError(f"{tenant} {period} revision {revision} has no {DATA_FILE}")
+    return parse_jsonl(data)
+
+
+def _write(
+    stores: ExportStores,
+    tenant: str,
+    period: PayPeriod,
+    revision: int,
+    generated_at: str,
+    now: datetime,
+    rows: list[PayrollRow] | None = None,
+) -> RunResult:
+    prefix = revision_prefix(tenant, period.label, revision)
+    context = ExportContext(tenant, period, revision, generated_at)
+    existing = stores.files.get(prefix + DATA_FILE)
+    if existing is not None:
+        # A resumed run: the data file written first pins what this revision says.
+        rows = parse_jsonl(existing)
+    elif rows is None:
+        rows = current_rows(stores, tenant, period)
+    files = {DATA_FILE: render_jsonl(context, rows), CSV_FILE: render_csv(context, rows)}
+    adjusted = None
+    if revision > 1:
+        pairs = changed_agents(_rows_of(stores, tenant, period.label, revision - 1), rows)
+        files[ADJUSTMENTS_FILE] = render_adjustments(context, pairs)
+        adjusted = len(pairs)
+    for name, data in files.items():  # payroll.jsonl first: dicts keep insertion order
+        stores.files.put_once(prefix + name, data, CONTENT_TYPES[name])
+    manifest = render_manifest(context, files, len(rows), adjusted)
+    stores.files.put_once(prefix + MANIFEST_FILE, manifest, CONTENT_TYPES[MANIFEST_FILE])
+    detail = {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "rows": len(rows),
+        "adjusted_agents": adjusted,
+        "files": sorted([*files, MANIFEST_FILE]),
+    }
+    stores.exports.finish(tenant, period.label, revision, detail, utc_iso(now))
+    log.info("exported %s %s revision %s (%s rows)", tenant, period.label, revision, len(rows))
+    return RunResult(tenant, period.label, "written", revision)
+
+
+def calendar_of(stores: ExportStores, tenant: str) -> Calendar:
+    return Calendar(stores.settings.revisions(tenant))
+
+
+def heartbeat(stores: ExportStores, now: datetime) -> list[RunResult]:
+    """Export every due period not yet exported, and re-export changed ones.
+
+    Idempotent and order-free: firing late, twice or after a gap of days only
+    changes how many periods one beat finds due.
+    """
+    results = []
+    for tenant, created_at in stores.settings.tenants():
+        calendar = calendar_of(stores, tenant)
+        heads = stores.exports.heads(tenant)
+        counts = stores.aggregates.change_counts(tenant)
+        since = calendar.day_of(datetime.fromisoformat(created_at.replace("Z", "+00:00")))
+        for period in calendar.due(since, now):
+            head = heads.get(period.label)
+            unchanged = head is not None and head.changes_seen >= counts.get(period.label, 0)
+            if head is not None and head.status == "done" and unchanged:
+                continue
+            try:
+                results.append(run_period(stores, tenant, period, now))
+            except Exception:
+                # One tenant's failure must not hold up the others; the next beat retries.
+                log.exception("export of %s %s failed", tenant, period.label)
+                results.append(RunResult(tenant, period.label, "failed", None))
+    return results
+
+
+def _period(stores: ExportStores, tenant: str, label: str) -> PayPeriod:
+    return calendar_of(stores, tenant).period_labelled(label)
+
+
+def list_exports(stores: ExportStores, principal: Principal) -> list[dict[str, Any]]:
+    principal.require("admin")
+    history: dict[str, list[dict[str, Any]]] = {}
+    for record in stores.exports.history(principal.tenant):
+        history.setdefault(record.period, []).append(
+            {
+                "revision": record.revision,
+                "status": record.status,
+                "generated_at": record.generated_at,
+                "rows": record.detail.get("rows"),
+                "adjusted_agents": record.detail.get("adjusted_agents"),
+            }
+        )
+    heads = stores.exports.heads(principal.tenant)
+    return [
+        {
+            "period": label,
+            "start": head.detail.get("start"),
+            "end": head.detail.get("end"),
+            "latest_revision": head.revision,
+            "status": head.status,
+            "updated_at": head.updated_at,
+            "revisions": history.get(label, []),
+        }
+        for label, head in sorted(heads.items(), reverse=True)
+    ]
+
+
+def run_now(stores: ExportStores, principal: Principal, label: str, now: datetime) -> RunResult:
+    """An admin's 'run now': same guarantees as the heartbeat, grace days or not."""
+    principal.require("admin")
+    period = _period(stores, principal.tenant, label)
+    if local_midnight(period.end + ONE_DAY, period.settings.time_zone) > now:
+        raise Conflict(
+            f"period {label} has not ended yet; it can be exported from {period.end + ONE_DAY} on",
+            field="period",
+            code="period_not_ended",
+        )
+    stores.settings.register_tenant(principal.tenant, utc_iso(now))
+    return run_period(stores, principal.tenant, period, now)
+
+
+def download_links(stores: ExportStores, principal: Principal, label: str) -> dict[str, Any]:
+    """Short-lived links to the tenant's files of one period, every revision."""
+    principal.require("payroll", "admin")
+    head = stores.exports.head(principal.tenant, label)
+    if head is None:
+        raise NotFound(f"period {label} has not been exported", field="period")
+    revisions = []
+    for record in stores.exports.history(principal.tenant):
+        if record.period != label or record.status != "done":
+            continue
+        prefix = revision_prefix(principal.tenant, label, record.revision)
+        revisions.append(
+            {
+                "revision": record.revision,
+                "generated_at": record.generated_at,
+                "files": {
+                    name: stores.files.link(
+                        prefix + name,
+                        f"laatu-{principal.tenant}-{label}-r{record.revision}-{name}",
+                    )
+                    for name in record.detail.get("files", [])
+                },
+            }
+        )
+    if not revisions:
+        raise NotFound(f"period {label} is still being written; try again shortly")
+    return {
+        "period": label,
+        "start": head.detail.get("start"),
+        "end": head.detail.get("end"),
+        "latest_revision": revisions[-1]["revision"],
+        "links_expire_in_s": LINK_LIFETIME_S,
+        "revisions": revisions,
+    }

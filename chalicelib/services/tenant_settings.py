@@ -1,0 +1,126 @@
+"""Tenant settings and the agent roster: admins write, the whole tenant reads settings.
+
+A settings change takes effect from the first pay period not yet exported, so an
+exported period keeps the rules it was paid with. A time-zone change waits for
+the next period that has not started: contacts already recorded were placed on
+the days of the old zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from chalicelib import schemas
+from chalicelib.adapters.export_store import ExportStore
+from chalicelib.adapters.settings_store import Agent, SettingsStore
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.pay_periods import Calendar, local_day, local_midnight, utc_iso
+from chalicelib.domain.principal import Principal
+from chalicelib.domain.settings import SettingsRevision, parse_settings, settings_to_dict
+
+READERS = ("admin", "evaluator", "auditor", "agent", "payroll")
+ROSTER_READERS = ("admin", "evaluator", "auditor", "payroll")
+ONE_DAY = timedelta(days=1)
+
+
+def _revision_view(revision: SettingsRevision) -> dict[str, Any]:
+    return {
+        "revision": revision.revision,
+        "effective_from": utc_iso(revision.effective_from),
+        "saved_at": revision.saved_at,
+        "saved_by": revision.saved_by,
+        "settings": settings_to_dict(revision.settings),
+    }
+
+
+def view(store: SettingsStore, principal: Principal, now: datetime) -> dict[str, Any]:
+    """The settings in force now; admins also see every revision, pending ones included."""
+    principal.require(*READERS)
+    revisions = store.revisions(principal.tenant)
+    out = settings_to_dict(Calendar(revisions).settings_at(now))
+    if principal.has_any("admin"):
+        out["revisions"] = [_revision_view(r) for r in revisions]
+    return out
+
+
+def first_unexported_day(calendar: Calendar, exports: ExportStore, tenant: str) -> date | None:
+    ends = [
+        date.fromisoformat(head.detail["end"])
+        for head in exports.heads(tenant).values()
+        if "end" in head.detail
+    ]
+    return max(ends) + ONE_DAY if ends else None
+
+
+def update(
+    store: SettingsStore,
+    exports: ExportStore,
+    principal: Principal,
+    body: Any,
+    now: datetime,
+) -> dict[str, Any]:
+    principal.require("admin")
+    schemas.validate("settings", body)
+    new = parse_settings(body)
+    tenant = principal.tenant
+    revisions = store.revisions(tenant)
+    calendar = Calendar(revisions)
+    current = calendar.settings_at(now)
+    starts = [
+        day
+        for day in (
+            first_unexported_day(calendar, exports, tenant),
+            # Never before a revision already saved, so the newest always wins.
+            *(local_day(r.effective_from, current.time_zone) for r in revisions),
+        )
+        if day is not None
+    ]
+    if new.time_zone != current.time_zone:
+        starts.append(calendar.period_of(local_day(now, current.time_zone)).end + ONE_DAY)
+    first_day = max(starts) if starts else date(1970, 1, 1)
+    effective_from = local_midnight(first_day, calendar.settings_on(first_day - ONE_DAY).time_zone)
+    revision = store.add_revision(
+        tenant,
+        len(revisions) + 1,
+        effective_from,
+        new,
+        principal.user,
+        utc_iso(now),
+    )
+    store.register_tenant(tenant, utc_iso(now))
+    return _revision_view(revision)
+
+
+def put_agent(
+    store: SettingsStore, principal: Principal, agent_id: str, body: Any, now: datetime
+) -> Agent:
+    principal.require("admin")
+    schemas.validate("agent", body)
+    if not schemas.matches("evaluation", "#/$defs/agent_id", agent_id):
+        raise InvalidInput(f"'{agent_id}' is not a valid agent id", field="agent_id")
+    agent = Agent(
+        agent_id=agent_id,
+        name=body.get("name", ""),
+        team=body.get("team", ""),
+        payroll_id=body.get("payroll_id", ""),
+        active=body.get("active", True),
+        updated_at=utc_iso(now),
+    )
+    store.register_tenant(principal.tenant, utc_iso(now))
+    return store.put_agent(principal.tenant, agent, principal.user)
+
+
+def list_agents(store: SettingsStore, principal: Principal) -> list[Agent]:
+    principal.require(*ROSTER_READERS)
+    return store.agents(principal.tenant)
+
+
+def get_agent(store: SettingsStore, principal: Principal, agent_id: str) -> Agent:
+    principal.require(*READERS)
+    if principal.only_agent and agent_id != principal.agent_id:
+        raise NotFound(f"agent '{agent_id}' is not known")
+    agent = store.get_agent(principal.tenant, agent_id)
+    if agent is None:
+        raise NotFound(f"agent '{agent_id}' is not known")
+    return agent
