@@ -21,5 +21,7 @@ os.environ.update(
         "LAATU_LOCAL_JWT_SECRET": "test-secret-for-the-suite-only-0123456789",
         "LAATU_TABLE": "laatu-test",
         "LAATU_EVALUATIONS_TABLE": "laatu-test-evaluations",
+        "LAATU_EXPORTS_BUCKET": "laatu-test-exports",
+        "LAATU_UPLOADS_BUCKET": "laatu-test-uploads",
     }
 )

@@ -43,8 +43,16 @@ def verifier() -> TokenVerifier:
     return verifier_for(settings())
 
 
-def utcnow() -> datetime:
+def _system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+# The one clock every route reads; tests that travel in time set their own.
+clock: Callable[[], datetime] = _system_clock
+
+
+def utcnow() -> datetime:
+    return clock()
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -13,6 +14,7 @@ from moto import mock_aws
 
 from chalicelib.adapters.models import EvaluationModel
 from chalicelib.adapters.tables import create_tables
+from chalicelib.api import http
 from tests.support import load_app
 
 
@@ -70,6 +72,12 @@ def to_lambda_record(record: dict[str, Any], arn: str) -> dict[str, Any]:
 def aws() -> Iterator[None]:
     with mock_aws():
         create_tables()
+        s3 = boto3.client("s3")
+        for bucket in (os.environ["LAATU_EXPORTS_BUCKET"], os.environ["LAATU_UPLOADS_BUCKET"]):
+            s3.create_bucket(
+                Bucket=bucket,
+                CreateBucketConfiguration={"LocationConstraint": os.environ["AWS_REGION"]},
+            )
         yield
 
 
@@ -94,6 +102,22 @@ def deliver(client: Client, records: list[dict[str, Any]]) -> dict[str, Any]:
     response = client.lambda_.invoke("stream_consumer", {"Records": records})
     payload: dict[str, Any] = response.payload
     return payload
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The routes' clock, set to the day the tenant starts; tests move it on."""
+    fixed = Clock(datetime(2026, 11, 1, 8, 0, tzinfo=UTC))
+    monkeypatch.setattr(http, "clock", fixed)
+    return fixed
 
 
 @pytest.fixture
