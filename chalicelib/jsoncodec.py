@@ -26,5 +26,11 @@ def dumps(value: Any, *, pretty: bool = False) -> str:
     return json.dumps(value, default=_default, ensure_ascii=False, separators=(",", ":"))
 
 
+def _refuse_constant(name: str) -> Any:
+    # Python's parser accepts NaN and Infinity, which are not JSON and slip past
+    # JSON Schema's minimum and maximum.
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def loads(text: str | bytes) -> Any:
-    return json.loads(text, parse_float=Decimal)
+    return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)

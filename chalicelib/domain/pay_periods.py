@@ -78,11 +78,16 @@ class Calendar:
     def _effective_days(self) -> list[tuple[date, TenantSettings]]:
         """(first local day, settings) of each revision, oldest first."""
         out: list[tuple[date, TenantSettings]] = []
-        previous = DEFAULT_SETTINGS
+        latest, before = DEFAULT_SETTINGS, DEFAULT_SETTINGS
+        instant: datetime | None = None
         for revision in self._ordered():
+            if revision.effective_from != instant:
+                # Revisions sharing an instant replace one another: the zone in force
+                # before it is the one in force before the first of them.
+                instant, before = revision.effective_from, latest
             # The effective instant is a local midnight in the zone that was in force.
-            out.append((local_day(revision.effective_from, previous.time_zone), revision.settings))
-            previous = revision.settings
+            out.append((local_day(revision.effective_from, before.time_zone), revision.settings))
+            latest = revision.settings
         return out
 
     def settings_on(self, day: date) -> TenantSettings:
@@ -116,17 +121,23 @@ class Calendar:
 
     def period_labelled(self, label: str) -> PayPeriod:
         try:
-            day = (
-                date.fromisoformat(f"{label}-01") if len(label) == 7 else date.fromisoformat(label)
-            )
-        except ValueError:
+            if len(label) == 7:
+                first = date.fromisoformat(f"{label}-01")
+                last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+            else:
+                first = date.fromisoformat(label)
+                last = first + TWO_WEEKS - ONE_DAY
+            # A calendar change can cut a period so that it starts after the day its
+            # label names: look through every day the label could cover.
+            candidates = self.periods_between(first, last)
+        except (ValueError, OverflowError):  # not a date, or at the end of the calendar
             raise InvalidInput(
                 f"'{label}' is not a pay period like 2026-11 or 2026-11-02", field="period"
             ) from None
-        period = self.period_of(day)
-        if period.label != label:
-            raise InvalidInput(f"'{label}' is not one of this tenant's pay periods", field="period")
-        return period
+        for period in candidates:
+            if period.label == label:
+                return period
+        raise InvalidInput(f"'{label}' is not one of this tenant's pay periods", field="period")
 
     def periods_between(self, first_day: date, last_day: date) -> list[PayPeriod]:
         periods: list[PayPeriod] = []

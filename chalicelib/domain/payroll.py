@@ -172,7 +172,11 @@ def render_jsonl(context: ExportContext, rows: Sequence[PayrollRow]) -> bytes:
 
 def parse_jsonl(data: bytes) -> list[PayrollRow]:
     rows = []
-    for line in data.decode("utf-8").splitlines():
+    # Records end in "\n" only: str.splitlines would also split at U+2028, U+0085 and
+    # the like, which json.dumps(ensure_ascii=False) leaves raw inside strings.
+    for line in data.decode("utf-8").split("\n"):
+        if not line:
+            continue
         record = json.loads(line, parse_float=Decimal)
         average = record["average_score"]
         rows.append(

@@ -93,10 +93,10 @@ def parse_settings(body: Mapping[str, Any]) -> TenantSettings:
     tiers = tuple(
         Tier(
             name=raw["name"],
-            min_average=Decimal(str(raw["min_average"])),
-            amount=Decimal(str(raw["amount"])),
+            min_average=_decimal(raw["min_average"], f"incentives.tiers[{index}].min_average"),
+            amount=_decimal(raw["amount"], f"incentives.tiers[{index}].amount"),
         )
-        for raw in rules.get("tiers", [])
+        for index, raw in enumerate(rules.get("tiers", []))
     )
     _check_tiers(tiers)
     return TenantSettings(
@@ -131,6 +131,14 @@ def _check_tiers(tiers: Sequence[Tier]) -> None:
             )
         names.add(tier.name)
         thresholds.add(tier.min_average)
+
+
+def _decimal(value: Any, field_name: str) -> Decimal:
+    # JSON bodies may carry NaN or Infinity, and a NaN passes the schema's bounds.
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise InvalidInput(f"'{value}' is not a finite number", field=field_name)
+    return number
 
 
 def _date(value: str, field_name: str) -> date:

@@ -79,7 +79,13 @@ def update(
     if new.time_zone != current.time_zone:
         starts.append(calendar.period_of(local_day(now, current.time_zone)).end + ONE_DAY)
     first_day = max(starts) if starts else date(1970, 1, 1)
-    effective_from = local_midnight(first_day, calendar.settings_on(first_day - ONE_DAY).time_zone)
+    effective_from = max(
+        [
+            local_midnight(first_day, calendar.settings_on(first_day - ONE_DAY).time_zone),
+            # Days were reckoned in today's zone; an older revision may sit in another.
+            *(r.effective_from for r in revisions),
+        ]
+    )
     revision = store.add_revision(
         tenant,
         len(revisions) + 1,

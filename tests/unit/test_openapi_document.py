@@ -23,6 +23,8 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 EMBEDDED = {
     "form": ("FormDefinition", {"slug": "Slug"}),
     "evaluation": ("EvaluationInput", {"agent_id": "AgentId"}),
+    "settings": ("SettingsInput", {"decimal": "Decimal"}),
+    "agent": ("AgentInput", {}),
 }
 
 FORM = {
