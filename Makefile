@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint unit functional e2e bench token clean-data
+.PHONY: install run test lint unit functional e2e bench token clean-data package deploy
 
 install: $(STAMP)
 
@@ -41,3 +41,24 @@ bench: install
 
 clean-data:
 	rm -rf .data
+
+# AWS (infra/aws/README.md). STAGE names the Chalice stage and the stack laatu-$(STAGE).
+# chalice needs a region only to name API Gateway's service principal; the template is
+# region-free and the deploy uses the CLI's own region.
+STAGE ?= prod
+PACKAGE_DIR := build/package
+
+package: install
+	rm -rf $(PACKAGE_DIR)
+	AWS_DEFAULT_REGION=$${AWS_REGION:-$${AWS_DEFAULT_REGION:-eu-north-1}} \
+	  $(VENV)/bin/chalice --project-dir functions package --stage $(STAGE) \
+	  --pkg-format cloudformation --merge-template $(CURDIR)/infra/aws/template.yaml \
+	  $(CURDIR)/$(PACKAGE_DIR)
+	$(PY) -m infra.aws.package $(PACKAGE_DIR)
+	$(VENV)/bin/cfn-lint --non-zero-exit-code error -- $(PACKAGE_DIR)/sam.yaml
+
+# Checks the AWS CLI and credentials before the build, so a missing one fails fast.
+deploy: install
+	$(PY) -m infra.aws.deploy preflight
+	$(MAKE) --no-print-directory package STAGE=$(STAGE)
+	$(PY) -m infra.aws.deploy deploy --stage $(STAGE) --package-dir $(PACKAGE_DIR)

@@ -10,7 +10,9 @@ import json
 import logging
 import time
 
+from tests.bench.exports import exports_json, render_exports, run_export_bench
 from tests.bench.flow import run_flows
+from tests.bench.package import package_json, render_package, run_package_bench
 from tests.bench.recorder import Recorder
 from tests.bench.report import render, to_json
 from tests.bench.throughput import run_throughput
@@ -27,12 +29,19 @@ def main() -> None:
     recorder = Recorder()
     flows = run_flows(recorder)
     throughput = run_throughput()
+    package = run_package_bench()
+    export = run_export_bench()
     elapsed = time.perf_counter() - started
+    report = to_json(flows, recorder, throughput, elapsed)
+    report["package"] = package_json(package)
+    report["exports"] = exports_json(export)
     OUTPUT.parent.mkdir(exist_ok=True)
-    OUTPUT.write_text(
-        json.dumps(to_json(flows, recorder, throughput, elapsed), indent=2) + "\n", "utf-8"
-    )
+    OUTPUT.write_text(json.dumps(report, indent=2) + "\n", "utf-8")
     print(render(flows, recorder, throughput, elapsed))
+    print()
+    print(render_package(package))
+    print()
+    print(render_exports(export))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Laatu on AWS: the merge template, the package step and the deploy command."""

@@ -1,0 +1,281 @@
+"""Every route and every handler on moto, with each AWS call noted per handler.
+
+The hand-written Lambda roles in infra/aws/template.yaml are checked against
+these calls (test_policies.py): a call the role does not allow would be an
+AccessDenied in AWS, which nothing here could otherwise show.
+
+Calls are wrapped at `botocore.client.BaseClient._make_api_call`, which both
+PynamoDB's own client and boto3 clients go through (see tests/bench/recorder.py).
+They are noted under the handler string of the function making them
+("app.app", "app.stream_consumer", ...). The stream is read through the Streams
+API as Lambda's poller would: those calls are made with the role of the
+function the mapping feeds, so they are noted as `POLLER`. Presigned links the
+API hands out are noted too: whoever follows one acts with the API's role.
+
+A route or handler added to functions/app.py must get a step here (the tests
+say which): that is how its calls come to be checked. moto's cancelled
+transactions leave its stream unusable (tests/bench/flow.py, REPLAY_LAST), so
+the steps that cancel one come last.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import boto3
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+from chalice.test import Client
+from moto import mock_aws
+
+from chalicelib.adapters.aggregate_store import changes_pk
+from chalicelib.adapters.export_files import EXPORTS_BUCKET_ENV, ExportFiles
+from chalicelib.adapters.models import (
+    AggregateModel,
+    ChangeCountModel,
+    EvaluationModel,
+    TenantModel,
+)
+from chalicelib.adapters.tables import create_tables
+from tests.functional.api import Answer, Api
+from tests.functional.conftest import StreamReader, deliver
+from tests.support import all_answers, demo_form, evaluation_body, load_app
+
+POLLER = "POLLER"  # Lambda's event source mapping, reading the stream
+API = "app.app"
+STREAM = "app.stream_consumer"
+HEARTBEAT = "app.payroll_heartbeat"
+SERVICES = ("dynamodb", "dynamodbstreams", "s3")
+PERIOD = "2026-10"  # ended, so it can be exported
+OCCURRED = "2026-10-05T10:15:00+03:00"
+ApiCall = Callable[[Any, str, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Call:
+    service: str
+    operation: str
+    params: dict[str, Any]
+    error: str | None = None
+
+
+@dataclass
+class Recorded:
+    calls: dict[str, list[Call]] = field(default_factory=dict)
+    routes: set[tuple[str, str]] = field(default_factory=set)  # (METHOD, route template)
+    handlers: set[str] = field(default_factory=set)  # handler strings invoked
+    table_arns: dict[str, str] = field(default_factory=dict)  # table name -> ARN
+    buckets: dict[str, str] = field(default_factory=dict)  # env variable -> bucket name
+    stream_arn: str = ""
+    region: str = ""
+    account: str = ""
+
+
+class Recorder:
+    def __init__(self, recorded: Recorded) -> None:
+        self.recorded = recorded
+        self.handler: str | None = None
+
+    def note(self, handler: str, call: Call) -> None:
+        self.recorded.calls.setdefault(handler, []).append(call)
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        client_class: Any = BaseClient  # botocore's stubs leave out the private method
+        original: ApiCall = client_class._make_api_call
+        recorder = self
+
+        def noted(client: Any, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+            service = client.meta.service_model.service_name
+            handler = recorder.handler
+            if handler is None or service not in SERVICES:
+                return original(client, operation, params)
+            plain = json.loads(json.dumps(params, default=str))
+            try:
+                response = original(client, operation, params)
+            except ClientError as exc:
+                code = str(exc.response.get("Error", {}).get("Code"))
+                recorder.note(handler, Call(service, operation, plain, code))
+                raise
+            recorder.note(handler, Call(service, operation, plain))
+            return response
+
+        client_class._make_api_call = noted
+        try:
+            yield
+        finally:
+            client_class._make_api_call = original
+
+    @contextmanager
+    def as_handler(self, handler: str) -> Iterator[None]:
+        if handler != POLLER:
+            self.recorded.handlers.add(handler)
+        self.handler = handler
+        try:
+            yield
+        finally:
+            self.handler = None
+
+
+class Steps:
+    """The API's routes, each called through chalice.test.Client as the API handler."""
+
+    def __init__(self, api: Api, recorder: Recorder) -> None:
+        self.api = api
+        self.recorder = recorder
+
+    def call(
+        self,
+        method: str,
+        route: str,
+        path: str,
+        role: str,
+        expect: int,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        self.recorder.recorded.routes.add((method, route))
+        with self.recorder.as_handler(API):
+            answer = self.api.call(method, path, role, body=body, headers=headers)
+        assert answer.status == expect, (method, path, answer.status, answer.body)
+        return answer
+
+    def links(self, answer: Answer) -> None:
+        """Whoever follows a presigned link acts with the API handler's role."""
+        for revision in answer.body["revisions"]:
+            for url in revision["files"].values():
+                parts = urlsplit(url)  # virtual-hosted style: BUCKET.s3...amazonaws.com/KEY
+                bucket = parts.netloc.split(".", 1)[0]
+                key = unquote(parts.path.lstrip("/"))
+                assert bucket in self.recorder.recorded.buckets.values(), url
+                params = {"Bucket": bucket, "Key": key}
+                self.recorder.note(API, Call("s3", "GetObject (presigned)", params))
+
+
+def _stream(reader: StreamReader, recorder: Recorder, client: Client, broken: bool) -> None:
+    with recorder.as_handler(POLLER):
+        records = reader.read()
+    assert records, "the writes before this step left stream records"
+    with recorder.as_handler(STREAM):
+        assert deliver(client, records) == {"batchItemFailures": []}
+        # At-least-once: the same batch again changes nothing.
+        assert deliver(client, records) == {"batchItemFailures": []}
+        if broken:
+            # A record that can never be applied is quarantined (a write of its own).
+            record = dict(records[-1])
+            record["dynamodb"] = {
+                **records[-1]["dynamodb"],
+                "NewImage": {"sk": {"S": "REV#000001"}, "tenant": {"S": "acme"}},
+            }
+            record["eventID"] = "broken-1"
+            assert deliver(client, [record]) == {"batchItemFailures": []}
+
+
+def _heartbeat(recorder: Recorder, client: Client) -> set[tuple[str, str]]:
+    event = client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    with recorder.as_handler(HEARTBEAT):
+        result = client.lambda_.invoke("payroll_heartbeat", event).payload
+    return {(r["period"], r["outcome"]) for r in result["results"]}
+
+
+def run() -> Recorded:
+    recorded = Recorded()
+    recorder = Recorder(recorded)
+    with mock_aws(), recorder.installed():
+        create_tables()
+        dynamodb = boto3.client("dynamodb")
+        described = dynamodb.describe_table(TableName=EvaluationModel.Meta.table_name)["Table"]
+        recorded.stream_arn = described["LatestStreamArn"]
+        for model in (AggregateModel, EvaluationModel):
+            table = dynamodb.describe_table(TableName=model.Meta.table_name)["Table"]
+            recorded.table_arns[model.Meta.table_name] = table["TableArn"]
+        # arn:aws:dynamodb:REGION:ACCOUNT:table/NAME
+        _, _, _, recorded.region, recorded.account, _ = described["TableArn"].split(":", 5)
+        exports = ExportFiles().bucket
+        recorded.buckets[EXPORTS_BUCKET_ENV] = exports
+        boto3.client("s3").create_bucket(
+            Bucket=exports, CreateBucketConfiguration={"LocationConstraint": recorded.region}
+        )
+        # A tenant registered before the period, so the heartbeat finds it due.
+        TenantModel("TENANTS", "acme", created_at="2026-09-01T00:00:00Z").save()
+        with Client(load_app().app) as client:
+            _drive(Steps(Api(client), recorder), recorder, client)
+    return recorded
+
+
+def _drive(steps: Steps, recorder: Recorder, client: Client) -> None:
+    form = demo_form()
+    form_id = form["form_id"]
+    one = f"/v1/forms/{form_id}"
+    steps.call("POST", "/v1/forms", "/v1/forms", "admin", 201, body=form)
+    steps.call("GET", "/v1/forms", "/v1/forms", "evaluator", 200)
+    etag = steps.call("GET", "/v1/forms/{form_id}", one, "admin", 200).headers["etag"]
+    renamed = {**form, "name": "Renamed before publishing"}
+    steps.call("PUT", "/v1/forms/{form_id}", one, "admin", 200, renamed, {"If-Match": etag})
+    steps.call("POST", "/v1/forms/{form_id}/publish", f"{one}/publish", "admin", 201)
+    steps.call("GET", "/v1/forms/{form_id}/versions", f"{one}/versions", "admin", 200)
+    steps.call("GET", "/v1/forms/{form_id}/versions/{version}", f"{one}/versions/1", "admin", 200)
+
+    tier = {"name": "A", "min_average": "80", "amount": "100.00"}
+    rules = {"incentives": {"min_scored": 1, "tiers": [tier]}}
+    steps.call("PUT", "/v1/settings", "/v1/settings", "admin", 200, rules)
+    steps.call("GET", "/v1/settings", "/v1/settings", "admin", 200)
+    agent = "/v1/agents/agent-7"
+    steps.call("PUT", "/v1/agents/{agent_id}", agent, "admin", 200, {"payroll_id": "E-7"})
+    steps.call("GET", "/v1/agents/{agent_id}", agent, "admin", 200)
+    steps.call("GET", "/v1/agents", "/v1/agents", "admin", 200)
+
+    body = evaluation_body(form, occurred_at=OCCURRED)
+    keyed = {"Idempotency-Key": "deploy-flow-1"}
+    created = steps.call(
+        "POST", "/v1/evaluations", "/v1/evaluations", "evaluator", 201, body, keyed
+    )
+    evaluation = f"/v1/evaluations/{created.body['evaluation_id']}"
+    steps.call("POST", "/v1/evaluations", "/v1/evaluations", "evaluator", 201, body)
+    steps.call("GET", "/v1/evaluations", "/v1/evaluations", "evaluator", 200)
+    page = "/v1/evaluations?agent_id=agent-7&limit=1"
+    cursor = steps.call("GET", "/v1/evaluations", page, "evaluator", 200).body["next_cursor"]
+    assert cursor, "two evaluations with limit=1 leave a second page"
+    steps.call("GET", "/v1/evaluations", f"{page}&cursor={cursor}", "evaluator", 200)
+    steps.call("GET", "/v1/evaluations/{evaluation_id}", evaluation, "evaluator", 200)
+    answers = {**all_answers(form), "kiitos": "no"}
+    changed = evaluation_body(form, occurred_at=OCCURRED, answers=answers)
+    amend = {"If-Match": '"1"'}
+    steps.call(
+        "PUT", "/v1/evaluations/{evaluation_id}", evaluation, "evaluator", 200, changed, amend
+    )
+    revisions = f"{evaluation}/revisions"
+    steps.call("GET", "/v1/evaluations/{evaluation_id}/revisions", revisions, "evaluator", 200)
+    route = "/v1/evaluations/{evaluation_id}/revisions/{revision}"
+    steps.call("GET", route, f"{revisions}/2", "evaluator", 200)
+
+    reader = StreamReader()
+    _stream(reader, recorder, client, broken=True)
+    summary = f"/v1/agents/agent-7/summary?period={PERIOD}"
+    steps.call("GET", "/v1/agents/{agent_id}/summary", summary, "evaluator", 200)
+    steps.call("GET", "/v1/me", "/v1/me", "evaluator", 200)
+    steps.call("GET", "/v1/openapi.json", "/v1/openapi.json", "evaluator", 200)
+
+    export = f"/v1/exports/{PERIOD}"
+    steps.call("POST", "/v1/exports/{period}/run", f"{export}/run", "admin", 200)
+    steps.call("GET", "/v1/exports", "/v1/exports", "admin", 200)
+    steps.links(steps.call("GET", "/v1/exports/{period}", export, "payroll", 200))
+    # A late evaluation in the exported period: the heartbeat writes revision 2.
+    steps.call("POST", "/v1/evaluations", "/v1/evaluations", "evaluator", 201, body)
+    _stream(reader, recorder, client, broken=False)
+    assert (PERIOD, "written") in _heartbeat(recorder, client)  # revision 2
+    # A change that leaves every figure as it was: the heartbeat only notes it has looked.
+    ChangeCountModel(changes_pk("acme"), PERIOD).update(actions=[ChangeCountModel.changes.add(1)])
+    assert (PERIOD, "unchanged") in _heartbeat(recorder, client)
+
+    # Last (see the module docstring): these cancel a transaction on purpose.
+    steps.call("POST", "/v1/forms/{form_id}/publish", f"{one}/publish", "admin", 200)
+    replay = steps.call("POST", "/v1/evaluations", "/v1/evaluations", "evaluator", 201, body, keyed)
+    assert replay.headers.get("idempotent-replayed") == "true"
