@@ -65,11 +65,11 @@ def counting() -> Iterator[Counter[str]]:
         counts[f"{client.meta.service_model.service_name}:{operation}"] += 1
         return original(client, operation, params)
 
-    BaseClient._make_api_call = counted  # type: ignore[method-assign]
+    BaseClient._make_api_call = counted
     try:
         yield counts
     finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
+        BaseClient._make_api_call = original
 
 
 def _seed() -> None:
