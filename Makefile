@@ -24,7 +24,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: install lint
+test: install lint browser-deps
 	$(PY) -m pytest
 
 unit: install
@@ -38,6 +38,36 @@ e2e: install
 
 bench: install
 	$(PY) -m tests.bench
+
+# The browser tests (tests/browser) drive Debian's Chromium, never a downloaded one,
+# and load axe-core, pinned by tests/browser/package-lock.json, into the pages.
+.PHONY: chromium browser-deps browser-test
+CHROMIUM := /usr/bin/chromium
+BROWSER_DEPS := build/browser-deps
+AXE := $(BROWSER_DEPS)/node_modules/axe-core/axe.min.js
+
+chromium:
+	@if [ -x $(CHROMIUM) ]; then exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	else \
+	  echo "The browser tests need Debian's chromium at $(CHROMIUM). Install it as root:" >&2; \
+	  echo "  apt-get update && apt-get install -y --no-install-recommends chromium" >&2; \
+	  exit 1; \
+	fi
+
+browser-deps: chromium $(AXE)
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@command -v npm >/dev/null || { echo "The browser tests need npm (Node.js) to install axe-core." >&2; exit 1; }
+	mkdir -p $(BROWSER_DEPS)
+	cp tests/browser/package.json tests/browser/package-lock.json $(BROWSER_DEPS)/
+	cd $(BROWSER_DEPS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser-test: install browser-deps
+	$(PY) -m pytest tests/browser -s
 
 clean-data:
 	rm -rf .data

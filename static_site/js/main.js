@@ -1,0 +1,171 @@
+// Starts the site: language, sign-in, who is signed in, then the routed views.
+
+import { forgetToken, isSignedIn, signInWithToken, signOut } from "./auth.js";
+import { api, ApiError } from "./api.js";
+import { h, replaceChildren } from "./dom.js";
+import { preferredLanguage, setLanguage, t, currentLanguage } from "./i18n.js";
+import { navigate, resolve } from "./router.js";
+import { settings } from "./settings.js";
+import { isValidZone } from "./timezone.js";
+
+const DEFAULT_TIME_ZONE = "Europe/Helsinki"; // chalicelib/domain/periods.py
+const RETURN_KEY = "laatu.returnTo";
+
+const app = {
+  me: null,
+  timeZone: DEFAULT_TIME_ZONE,
+  settings,
+  hasRole: (...roles) => roles.some((role) => app.me?.roles.includes(role)),
+};
+
+let current = null; // {controller, view}
+
+/** The tenant's time zone: GET /v1/settings once it exists, Helsinki until then. */
+async function loadTimeZone() {
+  try {
+    const { data } = await api("GET", "/v1/settings");
+    if (data?.time_zone && isValidZone(data.time_zone)) return data.time_zone;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+  }
+  return DEFAULT_TIME_ZONE;
+}
+
+async function loadSession() {
+  const [me, timeZone] = await Promise.all([api("GET", "/v1/me").then((r) => r.data), loadTimeZone()]);
+  app.me = me;
+  app.timeZone = timeZone;
+}
+
+function navItems() {
+  const items = [];
+  // The first item is where the role lands after signing in.
+  if (app.hasRole("evaluator", "auditor")) items.push(["#/evaluate", "nav.evaluate"]);
+  if (app.hasRole("admin")) items.push(["#/forms", "nav.forms"]);
+  if (app.hasRole("agent")) items.push(["#/results", "nav.myResults"], ["#/self", "nav.selfEvaluation"]);
+  else if (app.hasRole("admin", "evaluator", "auditor")) items.push(["#/results", "nav.results"]);
+  return items;
+}
+app.navItems = navItems;
+
+function renderShell() {
+  document.querySelector(".skip-link").textContent = t("shell.skip");
+  document.getElementById("nav").setAttribute("aria-label", t("shell.nav"));
+  document.getElementById("lang-label").textContent = t("shell.language");
+  const select = document.getElementById("lang");
+  select.value = currentLanguage();
+  const signout = document.getElementById("signout");
+  signout.textContent = t("shell.signOut");
+  signout.hidden = !app.me;
+  const who = document.getElementById("who");
+  if (app.me) {
+    const roles = app.me.roles.map((r) => t(`role.${r}`)).join(", ");
+    replaceChildren(who,
+      h("span", { class: "who-user" }, app.me.user),
+      h("span", { class: "who-meta" }, `${t("shell.tenant")}: ${app.me.tenant} · ${roles}`));
+  } else {
+    who.replaceChildren();
+  }
+  const hash = location.hash || "#/";
+  replaceChildren(document.getElementById("nav"),
+    app.me ? navItems().map(([href, key]) =>
+      h("a", { href, "aria-current": hash.startsWith(href) ? "page" : null }, t(key))) : []);
+}
+
+async function route() {
+  const { view, params } = resolve(location.hash || "#/");
+  if (view !== "signin" && !app.me) {
+    sessionStorage.setItem(RETURN_KEY, location.hash || "#/");
+    navigate("#/signin", { replace: true });
+    return;
+  }
+  current?.controller.abort();
+  const controller = new AbortController();
+  current = { controller, view };
+  renderShell();
+  const main = document.getElementById("main");
+  const root = h("div", { class: `view view-${view}` });
+  try {
+    const module = await import(`./views/${view}.js`);
+    if (controller.signal.aborted) return;
+    replaceChildren(main, root);
+    await module.render(root, params, { ...app, signal: controller.signal });
+  } catch (error) {
+    if (controller.signal.aborted) return;
+    console.error(error);
+    replaceChildren(main, h("div", { class: "view" },
+      h("h1", { tabindex: "-1" }, t("error.title")),
+      h("p", { class: "error-box", role: "alert" }, error instanceof ApiError ? error.message : String(error))));
+  }
+}
+
+/** After a sign-in: who this is, then back to where the person was going. */
+app.signedIn = async () => {
+  await loadSession();
+  const back = sessionStorage.getItem(RETURN_KEY);
+  sessionStorage.removeItem(RETURN_KEY);
+  navigate(back && back !== "#/signin" ? back : "#/", { replace: true });
+};
+
+function showBanner(text) {
+  const banner = document.getElementById("banner");
+  banner.textContent = text;
+  banner.hidden = !text;
+}
+app.showBanner = showBanner;
+
+async function start() {
+  // The messages, who is signed in and the first view's code load side by side.
+  const languageReady = setLanguage(preferredLanguage());
+  import(`./views/${resolve(location.hash || "#/").view}.js`).catch(() => {});
+  document.getElementById("lang").addEventListener("change", async (event) => {
+    await setLanguage(event.target.value, true);
+    route();
+  });
+  document.getElementById("signout").addEventListener("click", async () => {
+    app.me = null;
+    await signOut();
+    navigate("#/signin");
+  });
+  window.addEventListener("hashchange", () => route());
+  window.addEventListener("laatu:unauthenticated", () => {
+    // The token expired or was revoked mid-shift: ask again, keep the draft. (Before
+    // anyone is signed in, the sign-in page itself reports a refused token.)
+    if (!app.me) return;
+    forgetToken();
+    app.me = null;
+    showBanner(t("signin.expired"));
+    sessionStorage.setItem(RETURN_KEY, location.hash);
+    navigate("#/signin");
+  });
+
+  // `make run` can print links that carry a token in the fragment (never sent to a server).
+  const fragment = /^#token=([\w.-]+)/.exec(location.hash);
+  if (fragment) {
+    signInWithToken(fragment[1]);
+    history.replaceState(null, "", `${location.pathname}#/`);
+  }
+  if (settings.authMode === "cognito") {
+    try {
+      const { completeSignIn } = await import("./cognito.js");
+      const done = await completeSignIn(settings.cognito);
+      if (done) signInWithToken(done.tokens.id_token, done.tokens.refresh_token ?? null);
+    } catch (error) {
+      await languageReady;
+      showBanner(`${t("signin.failed")} ${error.message}`);
+    }
+  }
+  if (isSignedIn()) {
+    try {
+      await Promise.all([loadSession(), languageReady]);
+    } catch (error) {
+      await languageReady;
+      if (error instanceof ApiError && error.status === 401) forgetToken();
+      else showBanner(`${t("error.api")} ${error.message}`);
+    }
+  }
+  await languageReady;
+  await route();
+}
+
+start();
