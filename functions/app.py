@@ -8,17 +8,18 @@ from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, Rate
 
-from chalicelib.api import agents, evaluations, exports, forms, me, openapi, settings
+from chalicelib.api import agents, evaluations, exports, forms, imports, me, openapi, settings
 from chalicelib.api.http import uniform_errors, utcnow
 from chalicelib.domain.periods import to_utc_iso
-from chalicelib.events import stream
+from chalicelib.events import stream, uploads
 from chalicelib.services import exports as export_service
+from chalicelib.services import tenant_settings
 
 app = Chalice(app_name="laatu")
 app.log.setLevel(logging.INFO)
 logging.getLogger("laatu").setLevel(logging.INFO)
 
-for blueprint in (me, forms, evaluations, agents, settings, exports, openapi):
+for blueprint in (me, forms, evaluations, imports, agents, settings, exports, openapi):
     app.register_blueprint(blueprint.blueprint)
 app.register_middleware(uniform_errors, "http")
 
@@ -36,3 +37,17 @@ def stream_consumer(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def payroll_heartbeat(event: CloudWatchEvent) -> dict[str, Any]:
     results = export_service.heartbeat(exports.stores, utcnow())
     return {"results": [asdict(result) for result in results]}
+
+
+# Wired by the template to an EventBridge rule for the uploads bucket's "Object
+# Created" events under uploads/; asynchronous invoke retries it and sends what
+# keeps failing to the on-failure destination.
+importer = uploads.importer(
+    time_zone_for=lambda tenant: tenant_settings.time_zone_now(settings.store, tenant, utcnow()),
+    roster_for=lambda tenant: tenant_settings.roster_check(settings.store, tenant),
+)
+
+
+@app.lambda_function(name="upload_importer")
+def upload_importer(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return uploads.handle(event, context, importer)

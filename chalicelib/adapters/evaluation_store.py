@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -103,6 +104,37 @@ class EvaluationStore:
                 )
                 raise IdempotentReplay(first.evaluation_id, first.request_hash) from None
             raise
+
+    def create_many(self, tenant: str, documents: Sequence[dict[str, Any]]) -> list[int]:
+        """Store revision 1 of up to 50 evaluations (two items each) in one transaction:
+        all or none. Returns the positions of those whose id already exists; if any
+        does, nothing was written. A batch import's fast path: one request per 50 rows
+        instead of one per row, each row still whole or absent."""
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                for document in documents:
+                    body = jsoncodec.dumps(document)
+                    # HEAD's condition alone keeps the id unique: REV#1 is only ever
+                    # written together with a new HEAD, never on its own.
+                    transaction.save(
+                        self._head(tenant, document, body),
+                        condition=EvaluationModel.pk.does_not_exist(),
+                    )
+                    transaction.save(self._revision(tenant, document, body))
+        except TransactWriteError as exc:
+            existing = [i for i in range(len(documents)) if _cancelled_at(exc, 2 * i)]
+            if existing:
+                return existing
+            raise
+        return []
+
+    def get_many(self, tenant: str, evaluation_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The current documents of those that exist, by id (strongly consistent)."""
+        keys = [(_pk(tenant, evaluation_id), HEAD) for evaluation_id in evaluation_ids]
+        return {
+            item.evaluation_id: jsoncodec.loads(item.document)
+            for item in EvaluationModel.batch_get(keys, consistent_read=True)
+        }
 
     def amend(self, tenant: str, document: dict[str, Any], expected_revision: int) -> None:
         body = jsoncodec.dumps(document)

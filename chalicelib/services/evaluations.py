@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib import schemas
 from chalicelib.adapters.evaluation_store import EvaluationStore, IdempotentReplay, Page
-from chalicelib.adapters.form_store import FormStore
+from chalicelib.adapters.form_store import VersionRecord
 from chalicelib.domain.errors import (
     Forbidden,
     InvalidInput,
@@ -32,7 +32,13 @@ MAX_LIMIT = 200
 EARLIEST, LATEST = "0000", "9999"
 
 
-def _form_version(forms: FormStore, tenant: str, body: dict[str, Any]) -> Form:
+class FormVersions(Protocol):
+    """Published form versions: the FormStore, or a batch import's cache of it."""
+
+    def get_version(self, tenant: str, form_id: str, version: int) -> VersionRecord: ...
+
+
+def _form_version(forms: FormVersions, tenant: str, body: dict[str, Any]) -> Form:
     try:
         version = forms.get_version(tenant, body["form_id"], body["form_version"])
     except NotFound:
@@ -49,9 +55,31 @@ def _request_hash(body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def new_document(
+    forms: FormVersions,
+    principal: Principal,
+    body: Any,
+    *,
+    evaluation_id: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Validate a body and build its revision 1: the one path that submit and the
+    batch import share, so an imported row is checked and scored like any other."""
+    schemas.validate("evaluation", body)
+    check_method(principal, body)
+    return build_document(
+        body=body,
+        form=_form_version(forms, principal.tenant, body),
+        evaluation_id=evaluation_id,
+        revision=1,
+        actor=principal.user,
+        now=to_utc_iso(now),
+    )
+
+
 def submit(
     store: EvaluationStore,
-    forms: FormStore,
+    forms: FormVersions,
     principal: Principal,
     body: Any,
     *,
@@ -66,17 +94,7 @@ def submit(
             f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters",
             field="Idempotency-Key",
         )
-    schemas.validate("evaluation", body)
-    check_method(principal, body)
-    form = _form_version(forms, principal.tenant, body)
-    document = build_document(
-        body=body,
-        form=form,
-        evaluation_id=evaluation_id,
-        revision=1,
-        actor=principal.user,
-        now=to_utc_iso(now),
-    )
+    document = new_document(forms, principal, body, evaluation_id=evaluation_id, now=now)
     request_hash = _request_hash(body)
     try:
         store.create(
@@ -110,14 +128,16 @@ def parse_if_match(value: str | None) -> int:
 
 def amend(
     store: EvaluationStore,
-    forms: FormStore,
+    forms: FormVersions,
     principal: Principal,
     evaluation_id: str,
     body: Any,
     *,
     if_match: str | None,
     now: datetime,
+    source: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """Store the next revision; `source` notes where it came from (a batch import)."""
     principal.require(*WRITERS, "admin")
     expected = parse_if_match(if_match)
     current = get(store, principal, evaluation_id)
@@ -144,6 +164,8 @@ def amend(
         now=to_utc_iso(now),
         created={"evaluator": current["evaluator"], "created_at": current["created_at"]},
     )
+    if source is not None:
+        document["source"] = source
     store.amend(principal.tenant, document, expected)
     return document
 

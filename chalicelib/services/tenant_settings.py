@@ -8,6 +8,7 @@ the days of the old zone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -130,3 +131,18 @@ def get_agent(store: SettingsStore, principal: Principal, agent_id: str) -> Agen
     if agent is None:
         raise NotFound(f"agent '{agent_id}' is not known")
     return agent
+
+
+def time_zone_now(store: SettingsStore, tenant: str, now: datetime) -> str:
+    """The tenant's time zone in force at `now` (local times in batch files use it)."""
+    return Calendar(store.revisions(tenant)).settings_at(now).time_zone
+
+
+def roster_check(store: SettingsStore, tenant: str) -> Callable[[str], bool]:
+    """Whether an agent id belongs to the tenant, by its roster (PUT /v1/agents/{id}).
+
+    A tenant that keeps no roster cannot be checked, so every agent id passes;
+    once it has one, only its agents do. Read once per call: an import run.
+    """
+    roster = frozenset(agent.agent_id for agent in store.agents(tenant))
+    return lambda agent_id: not roster or agent_id in roster

@@ -11,6 +11,8 @@ import os
 REGION = "eu-north-1"
 MAIN_TABLE = "laatu-local"
 EVALUATIONS_TABLE = "laatu-local-evaluations"
+UPLOADS_BUCKET = "laatu-local-uploads"
+EXPORTS_BUCKET = "laatu-local-exports"
 SECRET_ENV = "LAATU_LOCAL_JWT_SECRET"  # noqa: S105 - the variable name, not a secret
 
 # A developer's own AWS settings must never send a local call to a real account:
@@ -34,6 +36,8 @@ def aws_environment(moto_endpoint: str) -> dict[str, str]:
         "LAATU_AUTH_MODE": "local",
         "LAATU_TABLE": MAIN_TABLE,
         "LAATU_EVALUATIONS_TABLE": EVALUATIONS_TABLE,
+        "LAATU_UPLOADS_BUCKET": UPLOADS_BUCKET,
+        "LAATU_EXPORTS_BUCKET": EXPORTS_BUCKET,
     }
 
 

@@ -28,12 +28,15 @@ from infra.local.pump import StreamPump
 from infra.local.server import FrontServer
 from infra.local.settings import HOST, ROOT, LocalSettings
 from infra.local.timer import Schedule, ScheduleTimer, schedules_of
+from infra.local.uploads import UploadWatcher, allow_browser_uploads, ensure_buckets
 
 log = logging.getLogger("laatu.local")
 
 APP_FILE = ROOT / "functions" / "app.py"
 STATIC_ROOT = ROOT / "static_site"
 STREAM_FUNCTION = "stream_consumer"
+IMPORT_FUNCTION = "upload_importer"
+IMPORT_TIMEOUT_S = 900  # as in AWS: an import gets Lambda's longest run
 LAMBDA_TIMEOUT_S = 30
 LAMBDA_MEMORY_MB = 512
 
@@ -114,6 +117,12 @@ def running(settings: LocalSettings) -> Iterator[Running]:
         from infra.local.demo import seed
 
         create_tables()
+        s3 = boto3.client("s3")
+        ensure_buckets(
+            s3, (environment.UPLOADS_BUCKET, environment.EXPORTS_BUCKET), environment.REGION
+        )
+        origins = [front.origin, front.origin.replace("127.0.0.1", "localhost")]
+        allow_browser_uploads(s3, environment.UPLOADS_BUCKET, origins)
         module = load_app()
         _one_log_stream(module.app)
         config = Config.create(
@@ -136,6 +145,18 @@ def running(settings: LocalSettings) -> Iterator[Running]:
         )
         pump.start()
         stack.callback(pump.stop)
+        watcher = UploadWatcher(
+            s3,
+            environment.UPLOADS_BUCKET,
+            getattr(module, IMPORT_FUNCTION),
+            settings.dead_letter_dir,
+            region=environment.REGION,
+            context=lambda: LambdaContext(
+                IMPORT_FUNCTION, LAMBDA_MEMORY_MB, max_runtime_ms=IMPORT_TIMEOUT_S * 1000
+            ),
+        )
+        watcher.start()
+        stack.callback(watcher.stop)
         expiry = ShardIteratorExpiry()
         expiry.start()
         stack.callback(expiry.stop)

@@ -12,6 +12,7 @@ import time
 
 from tests.bench.exports import exports_json, render_exports, run_export_bench
 from tests.bench.flow import run_flows
+from tests.bench.imports import imports_json, render_imports, run_import_bench
 from tests.bench.package import package_json, render_package, run_package_bench
 from tests.bench.recorder import Recorder
 from tests.bench.report import render, to_json
@@ -31,10 +32,12 @@ def main() -> None:
     throughput = run_throughput()
     package = run_package_bench()
     export = run_export_bench()
+    batch_import = run_import_bench()
     elapsed = time.perf_counter() - started
     report = to_json(flows, recorder, throughput, elapsed)
     report["package"] = package_json(package)
     report["exports"] = exports_json(export)
+    report["imports"] = imports_json(batch_import)
     OUTPUT.parent.mkdir(exist_ok=True)
     OUTPUT.write_text(json.dumps(report, indent=2) + "\n", "utf-8")
     print(render(flows, recorder, throughput, elapsed))
@@ -42,6 +45,8 @@ def main() -> None:
     print(render_package(package))
     print()
     print(render_exports(export))
+    print()
+    print(render_imports(batch_import))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,162 @@
+"""Routes for batch imports, and the template and row schema an auditor fills them from."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.adapters.import_store import ImportRecord, ImportStore
+from chalicelib.adapters.uploads import UploadStore
+from chalicelib.api.forms import store as form_store
+from chalicelib.api.http import (
+    Call,
+    Reply,
+    authenticate,
+    endpoint,
+    error_response,
+    json_response,
+    path_int,
+    utcnow,
+)
+from chalicelib.domain.batch_rows import MAX_FILE_BYTES, MAX_ROWS
+from chalicelib.domain.errors import InvalidInput, LaatuError
+from chalicelib.services import imports
+from chalicelib.services.imports import file_name, key_prefix
+
+blueprint = Blueprint(__name__)
+store = ImportStore()
+uploads = UploadStore()
+log = logging.getLogger("laatu.api")
+
+DELIMITERS = {"semicolon": ";", "comma": ","}
+
+
+def _present(record: ImportRecord) -> dict[str, Any]:
+    counts = record.counts
+    return {
+        "import_id": record.import_id,
+        "status": record.status,
+        "auditor": record.auditor,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "upload_expires_at": record.upload_expires_at,
+        "started_at": record.started_at,
+        "finished_at": record.finished_at,
+        "file": None
+        if record.object_key is None
+        else {
+            "key": record.object_key,
+            "name": file_name(record.object_key),
+            "size": record.size,
+            "format": record.file_format,
+            "encoding": record.encoding,
+            "delimiter": record.delimiter,
+        },
+        "rows": {
+            "total": record.rows_total,
+            "processed": record.next_row,
+            "imported": counts.created + counts.amended + counts.unchanged,
+            "created": counts.created,
+            "amended": counts.amended,
+            "unchanged": counts.unchanged,
+            "rejected": counts.rejected,
+        },
+        "error": None
+        if record.error_code is None
+        else {"code": record.error_code, "message": record.error_message},
+        "report_csv_url": imports.report_url(uploads, record),
+    }
+
+
+@blueprint.route("/v1/imports", methods=["POST"])
+@endpoint(blueprint)
+def start_import(call: Call) -> Reply:
+    raw = (call.request.raw_body or b"").strip()
+    if raw not in (b"", b"{}"):
+        raise InvalidInput("POST /v1/imports takes no body", code="unexpected_body")
+    record, post = imports.start(
+        store, uploads, call.principal, import_id=str(uuid.uuid4()), now=utcnow()
+    )
+    body = _present(record)
+    body["upload"] = {
+        "url": post.url,
+        "fields": post.fields,
+        "file_field": "file",
+        "key_prefix": key_prefix(record.tenant, record.import_id),
+        "max_bytes": MAX_FILE_BYTES,
+        "max_rows": MAX_ROWS,
+        "expires_at": record.upload_expires_at,
+    }
+    return Reply(body, 201, {"Location": f"/v1/imports/{record.import_id}"})
+
+
+@blueprint.route("/v1/imports", methods=["GET"])
+@endpoint(blueprint)
+def list_imports(call: Call) -> Reply:
+    records, cursor = imports.list_imports(store, call.principal, call.query())
+    return Reply({"items": [_present(r) for r in records], "next_cursor": cursor})
+
+
+@blueprint.route("/v1/imports/{import_id}", methods=["GET"])
+@endpoint(blueprint)
+def get_import(call: Call, import_id: str) -> Reply:
+    record = imports.get(store, call.principal, import_id)
+    page = imports.report_page(store, record, call.query())
+    body = _present(record)
+    body["report"] = {
+        "rows": [entry.to_dict() for entry in page.entries],
+        "next_cursor": page.next_cursor,
+    }
+    return Reply(body)
+
+
+@blueprint.route("/v1/forms/{form_id}/versions/{version}/row.schema.json", methods=["GET"])
+@endpoint(blueprint)
+def get_row_schema(call: Call, form_id: str, version: str) -> Reply:
+    schema = imports.row_schema(form_store, call.principal, form_id, path_int(version, "version"))
+    return Reply(schema)
+
+
+def _raw_endpoint(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Like api.http.endpoint, for a view that answers something other than JSON."""
+
+    @functools.wraps(view)
+    def handle(**path: str) -> Response:
+        request = blueprint.current_request
+        try:
+            return view(Call(authenticate(request), request), **path)
+        except LaatuError as error:
+            return error_response(error)
+        except Exception:
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            return json_response(
+                {"error": "internal", "message": "an internal error occurred", "field": None},
+                500,
+            )
+
+    return handle
+
+
+@blueprint.route("/v1/forms/{form_id}/versions/{version}/template.csv", methods=["GET"])
+@_raw_endpoint
+def get_template(call: Call, form_id: str, version: str) -> Response:
+    number = path_int(version, "version")
+    choice = call.query().get("delimiter", "semicolon")
+    if choice not in DELIMITERS:
+        raise InvalidInput("delimiter must be semicolon or comma", field="delimiter")
+    text = imports.template(form_store, call.principal, form_id, number, DELIMITERS[choice])
+    return Response(
+        body=text,
+        status_code=200,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{form_id}-v{number}.csv"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
