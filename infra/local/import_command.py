@@ -8,7 +8,6 @@ import is done or failed, then the per-row report page by page.
 from __future__ import annotations
 
 import argparse
-import json
 import mimetypes
 import os
 import sys
@@ -20,16 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from infra.local.settings import DEFAULT_PORT, HOST
+from infra.local.api_client import TIMEOUT_S, Api, CommandFailed, base_url
 
 TOKEN_ENV = "LAATU_TOKEN"  # noqa: S105 - the variable's name, not a token
 POLL_S = 0.5
 PAGE = 1000
-_TIMEOUT_S = 30
-
-
-class ImportFailed(Exception):
-    pass
 
 
 def add_parser(commands: Any) -> None:
@@ -46,7 +40,7 @@ def add_parser(commands: Any) -> None:
     command.add_argument(
         "--url",
         default=None,
-        help=f"the API's address (default http://{HOST}:$LAATU_PORT, port {DEFAULT_PORT})",
+        help="the API's address (default http://127.0.0.1:$LAATU_PORT, port 8000)",
     )
     command.add_argument("--token", help=f"an auditor's bearer token (default ${TOKEN_ENV})")
     command.add_argument(
@@ -64,11 +58,10 @@ def run(args: argparse.Namespace) -> int:
         args.parser.error(f"give an auditor's token with --token or ${TOKEN_ENV}")
     if not args.file.is_file():
         args.parser.error(f"{args.file} is not a file")
-    base = (args.url or f"http://{HOST}:{os.environ.get('LAATU_PORT') or DEFAULT_PORT}").rstrip("/")
-    api = Api(base, token)
+    api = Api(base_url(args.url), token)
     try:
         return import_file(api, args.file, timeout_s=args.timeout, show_all=args.all)
-    except ImportFailed as exc:
+    except CommandFailed as exc:
         print(f"laatu import: {exc}", file=sys.stderr)
         return 1
 
@@ -125,7 +118,7 @@ def wait(
         if state["status"] in ("done", "failed"):
             return state
         if clock() > deadline:
-            raise ImportFailed(f"import {import_id} did not finish in {timeout_s:g} s")
+            raise CommandFailed(f"import {import_id} did not finish in {timeout_s:g} s")
         time.sleep(POLL_S)
 
 
@@ -174,43 +167,15 @@ def upload_file(url: str, fields: dict[str, str], file_field: str, path: Path) -
         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=_TIMEOUT_S) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310
             response.read()
     except urllib.error.HTTPError as error:
-        raise ImportFailed(
+        raise CommandFailed(
             f"the upload was refused ({error.code}): {error.read()[:500].decode(errors='replace')}"
         ) from None
     except OSError as exc:
-        raise ImportFailed(f"cannot upload to {url}: {exc}") from None
+        raise CommandFailed(f"cannot upload to {url}: {exc}") from None
 
 
 def _quoted(name: str) -> str:
     return name.replace("\\", "_").replace('"', "_").replace("\r", "_").replace("\n", "_")
-
-
-class Api:
-    def __init__(self, base_url: str, token: str) -> None:
-        self._base = base_url
-        self._token = token
-
-    def expect(self, status: int, method: str, path: str) -> Any:
-        request = urllib.request.Request(  # noqa: S310 - the local stack's address
-            self._base + path,
-            method=method,
-            headers={"Authorization": f"Bearer {self._token}"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=_TIMEOUT_S) as response:  # noqa: S310
-                code, raw = int(response.status), response.read()
-        except urllib.error.HTTPError as error:
-            code, raw = int(error.code), error.read()
-        except OSError as exc:
-            raise ImportFailed(f"cannot reach the API at {self._base}: {exc}") from None
-        try:
-            body = json.loads(raw or b"null")
-        except ValueError:
-            body = raw.decode(errors="replace")
-        if code != status:
-            message = body.get("message") if isinstance(body, dict) else body
-            raise ImportFailed(f"{method} {path} answered {code}: {message}")
-        return body
