@@ -16,7 +16,8 @@ finds (profile, SSO, environment). Steps:
    stack's SiteUrl output is fed back as the SiteUrl parameter. Later deploys
    pass the known address and need one pass;
 4. `config.js` written from the stack's outputs and the site synced to its
-   bucket, then a CloudFront invalidation.
+   bucket, every file with `Cache-Control: no-cache` (the module files are not
+   fingerprinted, so browsers revalidate them), then a CloudFront invalidation.
 
 Parameters from the environment (make passes its command-line variables on):
 PAYROLL_TENANT, PAYROLL_PRINCIPAL_ARN, PAYROLL_EXTERNAL_ID, ALARM_EMAIL,
@@ -47,6 +48,7 @@ PARAMETERS_FROM_ENV = {
     "ALARM_EMAIL": "AlarmEmail",
     "LOG_RETENTION_DAYS": "LogRetentionDays",
 }
+SITE_CACHE_CONTROL = "no-cache"  # every site file, config.js too: browsers revalidate each use
 INSTALL_CLI = "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"
 
 
@@ -251,7 +253,20 @@ def publish_site(aws: Aws, outputs: Mapping[str, str], site_dir: Path, config_pa
     bucket = f"s3://{outputs['SiteBucketName']}"
     if site_dir.is_dir():
         # config.js is excluded, so --delete leaves the deployed one alone until replaced.
-        aws.step("s3", "sync", str(site_dir), bucket, "--delete", "--exclude", "config.js")
+        # The module files keep their names from release to release (no content hash), so
+        # browsers must revalidate them: with no-cache a returning user gets a 304 for an
+        # unchanged file and never mixes an old module with a new one.
+        aws.step(
+            "s3",
+            "sync",
+            str(site_dir),
+            bucket,
+            "--delete",
+            "--exclude",
+            "config.js",
+            "--cache-control",
+            SITE_CACHE_CONTROL,
+        )
     aws.step(
         "s3",
         "cp",
@@ -260,7 +275,7 @@ def publish_site(aws: Aws, outputs: Mapping[str, str], site_dir: Path, config_pa
         "--content-type",
         "text/javascript; charset=utf-8",
         "--cache-control",
-        "no-cache",
+        SITE_CACHE_CONTROL,
     )
     aws.call(
         "cloudfront",

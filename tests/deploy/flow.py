@@ -12,6 +12,12 @@ API as Lambda's poller would: those calls are made with the role of the
 function the mapping feeds, so they are noted as `POLLER`. Presigned links the
 API hands out are noted too: whoever follows one acts with the API's role.
 
+The upload importer is invoked as EventBridge would (an "Object Created"
+event whose key is URL-encoded, as S3 sends it, so the importer first looks for
+the key as given and finds nothing), after the file was posted through the
+presigned POST the API handed out; the report's own event follows. A second
+upload of the same rows, changed, takes the path for ids that exist already.
+
 A route or handler added to functions/app.py must get a step here (the tests
 say which): that is how its calls come to be checked. moto's cancelled
 transactions leave its stream unusable (tests/bench/flow.py, REPLAY_LAST), so
@@ -25,9 +31,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote_plus, unquote, urlsplit
 
 import boto3
+import requests
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 from chalice.test import Client
@@ -42,14 +49,17 @@ from chalicelib.adapters.models import (
     TenantModel,
 )
 from chalicelib.adapters.tables import create_tables
+from chalicelib.adapters.uploads import UPLOADS_BUCKET_ENV, UploadStore
 from tests.functional.api import Answer, Api
 from tests.functional.conftest import StreamReader, deliver
-from tests.support import all_answers, demo_form, evaluation_body, load_app
+from tests.functional.imports_support import context, csv_bytes, event, row
+from tests.support import all_answers, auth, demo_form, evaluation_body, load_app
 
 POLLER = "POLLER"  # Lambda's event source mapping, reading the stream
 API = "app.app"
 STREAM = "app.stream_consumer"
 HEARTBEAT = "app.payroll_heartbeat"
+IMPORTER = "app.upload_importer"
 SERVICES = ("dynamodb", "dynamodbstreams", "s3")
 PERIOD = "2026-10"  # ended, so it can be exported
 OCCURRED = "2026-10-05T10:15:00+03:00"
@@ -145,16 +155,46 @@ class Steps:
         assert answer.status == expect, (method, path, answer.status, answer.body)
         return answer
 
-    def links(self, answer: Answer) -> None:
+    def text(self, method: str, route: str, path: str, role: str, expect: int) -> str:
+        """A route that answers something other than JSON (a CSV file)."""
+        self.recorder.recorded.routes.add((method, route))
+        with self.recorder.as_handler(API):
+            response = getattr(self.api.client.http, method.lower())(path, headers=auth(role))
+        assert response.status_code == expect, (method, path, response.status_code)
+        body = response.body
+        return body.decode() if isinstance(body, bytes) else str(body)
+
+    def _bucket(self, url: str) -> str:
+        bucket = urlsplit(url).netloc.split(".", 1)[0]  # virtual-hosted: BUCKET.s3...amazonaws.com
+        assert bucket in self.recorder.recorded.buckets.values(), url
+        return bucket
+
+    def links(self, urls: list[str]) -> None:
         """Whoever follows a presigned link acts with the API handler's role."""
-        for revision in answer.body["revisions"]:
-            for url in revision["files"].values():
-                parts = urlsplit(url)  # virtual-hosted style: BUCKET.s3...amazonaws.com/KEY
-                bucket = parts.netloc.split(".", 1)[0]
-                key = unquote(parts.path.lstrip("/"))
-                assert bucket in self.recorder.recorded.buckets.values(), url
-                params = {"Bucket": bucket, "Key": key}
-                self.recorder.note(API, Call("s3", "GetObject (presigned)", params))
+        for url in urls:
+            params = {"Bucket": self._bucket(url), "Key": unquote(urlsplit(url).path.lstrip("/"))}
+            self.recorder.note(API, Call("s3", "GetObject (presigned)", params))
+
+    def post_file(self, answer: Answer, name: str, data: bytes) -> str:
+        """The browser's part of POST /v1/imports: the file through the presigned POST
+        (S3 checks it against the API handler's role, which signed it). Its key."""
+        upload = answer.body["upload"]
+        bucket = self._bucket(upload["url"])
+        posted = requests.post(
+            upload["url"],
+            data=upload["fields"],
+            files={upload["file_field"]: (name, data)},
+            timeout=10,
+        )
+        assert posted.status_code == 204, posted.text
+        key = str(upload["key_prefix"]) + name
+        params = {"Bucket": bucket, "Key": key}
+        self.recorder.note(API, Call("s3", "PostObject (presigned)", params))
+        return key
+
+
+def _export_links(answer: Answer) -> list[str]:
+    return [url for r in answer.body["revisions"] for url in r["files"].values()]
 
 
 def _stream(reader: StreamReader, recorder: Recorder, client: Client, broken: bool) -> None:
@@ -185,6 +225,15 @@ def _heartbeat(recorder: Recorder, client: Client) -> set[tuple[str, str]]:
     return {(r["period"], r["outcome"]) for r in result["results"]}
 
 
+def _import(recorder: Recorder, app: Any, key: str) -> str:
+    """Invoke the importer as EventBridge does: the key URL-encoded, as S3 sends it."""
+    encoded = quote_plus(key, safe="/")
+    with recorder.as_handler(IMPORTER):
+        # Lambda's context for the function's 900 s timeout (chalice.test's is 3 s).
+        result: dict[str, Any] = app.handler_map["upload_importer"](event(encoded), context())
+    return str(result["outcome"])
+
+
 def run() -> Recorded:
     recorded = Recorded()
     recorder = Recorder(recorded)
@@ -198,19 +247,21 @@ def run() -> Recorded:
             recorded.table_arns[model.Meta.table_name] = table["TableArn"]
         # arn:aws:dynamodb:REGION:ACCOUNT:table/NAME
         _, _, _, recorded.region, recorded.account, _ = described["TableArn"].split(":", 5)
-        exports = ExportFiles().bucket
-        recorded.buckets[EXPORTS_BUCKET_ENV] = exports
-        boto3.client("s3").create_bucket(
-            Bucket=exports, CreateBucketConfiguration={"LocationConstraint": recorded.region}
-        )
+        recorded.buckets[EXPORTS_BUCKET_ENV] = ExportFiles().bucket
+        recorded.buckets[UPLOADS_BUCKET_ENV] = UploadStore().bucket
+        for bucket in recorded.buckets.values():
+            boto3.client("s3").create_bucket(
+                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": recorded.region}
+            )
         # A tenant registered before the period, so the heartbeat finds it due.
         TenantModel("TENANTS", "acme", created_at="2026-09-01T00:00:00Z").save()
-        with Client(load_app().app) as client:
-            _drive(Steps(Api(client), recorder), recorder, client)
+        app = load_app().app
+        with Client(app) as client:
+            _drive(Steps(Api(client), recorder), recorder, client, app)
     return recorded
 
 
-def _drive(steps: Steps, recorder: Recorder, client: Client) -> None:
+def _drive(steps: Steps, recorder: Recorder, client: Client, app: Any) -> None:
     form = demo_form()
     form_id = form["form_id"]
     one = f"/v1/forms/{form_id}"
@@ -266,7 +317,7 @@ def _drive(steps: Steps, recorder: Recorder, client: Client) -> None:
     export = f"/v1/exports/{PERIOD}"
     steps.call("POST", "/v1/exports/{period}/run", f"{export}/run", "admin", 200)
     steps.call("GET", "/v1/exports", "/v1/exports", "admin", 200)
-    steps.links(steps.call("GET", "/v1/exports/{period}", export, "payroll", 200))
+    steps.links(_export_links(steps.call("GET", "/v1/exports/{period}", export, "payroll", 200)))
     # A late evaluation in the exported period: the heartbeat writes revision 2.
     steps.call("POST", "/v1/evaluations", "/v1/evaluations", "evaluator", 201, body)
     _stream(reader, recorder, client, broken=False)
@@ -275,7 +326,53 @@ def _drive(steps: Steps, recorder: Recorder, client: Client) -> None:
     ChangeCountModel(changes_pk("acme"), PERIOD).update(actions=[ChangeCountModel.changes.add(1)])
     assert (PERIOD, "unchanged") in _heartbeat(recorder, client)
 
+    _first_import(steps, recorder, app, form)
+
     # Last (see the module docstring): these cancel a transaction on purpose.
     steps.call("POST", "/v1/forms/{form_id}/publish", f"{one}/publish", "admin", 200)
     replay = steps.call("POST", "/v1/evaluations", "/v1/evaluations", "evaluator", 201, body, keyed)
     assert replay.headers.get("idempotent-replayed") == "true"
+    _second_import(steps, recorder, app, form)
+
+
+IMPORTS = "/v1/imports"
+IMPORT = "/v1/imports/{import_id}"
+
+
+def _first_import(steps: Steps, recorder: Recorder, app: Any, form: dict[str, Any]) -> None:
+    """An auditor's batch: the template and row schema, the upload, its import (one good
+    row, one for an agent not on the roster), the report's own event, the results."""
+    version = f"/v1/forms/{form['form_id']}/versions/1"
+    route = "/v1/forms/{form_id}/versions/{version}"
+    template = steps.text("GET", f"{route}/template.csv", f"{version}/template.csv", "auditor", 200)
+    assert template.startswith("\ufeffexternal_id;"), template[:40]
+    steps.call("GET", f"{route}/row.schema.json", f"{version}/row.schema.json", "auditor", 200)
+
+    started = steps.call("POST", IMPORTS, IMPORTS, "auditor", 201)
+    import_id = started.body["import_id"]
+    rows = [row(form, "ext-1"), row(form, "ext-2", agent_id="agent-unknown")]
+    key = steps.post_file(started, "syyskuu 2026.csv", csv_bytes(form, rows))
+    assert _import(recorder, app, key) == f"import {import_id} done: 2 rows"
+    # Writing the report beside the upload makes an event of its own, which changes nothing.
+    outcome = _import(recorder, app, f"{key}.report.csv")
+    assert outcome.endswith(f"import {import_id} is already done"), outcome
+
+    done = steps.call("GET", IMPORT, f"{IMPORTS}/{import_id}", "auditor", 200).body
+    assert (done["status"], done["rows"]["created"], done["rows"]["rejected"]) == ("done", 1, 1)
+    steps.links([done["report_csv_url"]])
+    steps.call("GET", IMPORTS, IMPORTS, "auditor", 200)
+    listed = steps.call("GET", IMPORTS, f"{IMPORTS}?limit=1", "admin", 200).body
+    assert [i["import_id"] for i in listed["items"]] == [import_id]
+
+
+def _second_import(steps: Steps, recorder: Recorder, app: Any, form: dict[str, Any]) -> None:
+    """The same external_id again, changed (an amendment; its transaction of new rows is
+    cancelled first), and a new one."""
+    started = steps.call("POST", IMPORTS, IMPORTS, "auditor", 201)
+    import_id = started.body["import_id"]
+    changed = row(form, "ext-1", contact_id="call-ext-1-corrected")
+    data = csv_bytes(form, [changed, row(form, "ext-3")])
+    key = steps.post_file(started, "syyskuu 2026 korjattu.csv", data)
+    assert _import(recorder, app, key) == f"import {import_id} done: 2 rows"
+    done = steps.call("GET", IMPORT, f"{IMPORTS}/{import_id}", "auditor", 200).body
+    assert (done["rows"]["amended"], done["rows"]["created"]) == (1, 1), done["rows"]

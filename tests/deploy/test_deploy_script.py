@@ -116,11 +116,19 @@ def test_first_deploy_feeds_the_site_address_back_in_a_second_pass(
         assert call[call.index("--stack-name") + 1] == "laatu-prod"
     assert state["buckets"] == ["laatu-artifacts-123456789012-eu-north-1"]
     assert _commands(state)[-3:] == ["s3 sync", "s3 cp", "cloudfront create-invalidation"]
+    # The site's files keep their names from release to release: browsers must revalidate.
+    sync, copy = state["calls"][-3], state["calls"][-2]
+    for call in (sync, copy):
+        assert call[call.index("--cache-control") + 1] == "no-cache", call
+    assert sync[sync.index("--exclude") + 1] == "config.js"
     assert outputs["ConfiguredSiteUrl"] == outputs["SiteUrl"]
 
     text = config.read_text()
     assert text.startswith("window.LAATU_CONFIG = ")
     settings = json.loads(text.removeprefix("window.LAATU_CONFIG = ").rstrip().rstrip(";"))
+    # The shape static_site/js/settings.js reads.
+    assert set(settings) == {"apiBaseUrl", "authMode", "cognito"}
+    assert set(settings["cognito"]) >= {"domain", "clientId", "redirectUri", "logoutUri", "scopes"}
     assert settings["apiBaseUrl"] == fake_aws.DISTRIBUTION
     assert settings["authMode"] == "cognito"
     assert settings["cognito"]["clientId"] == "exampleclientid"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import Any
 
 from infra.aws.template import functions, of_type
 from tests.deploy.conftest import Packaged
@@ -29,6 +30,10 @@ TRANSACT_ACTIONS = {
 }
 ITEM_OPERATIONS = ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "DescribeTable")
 STREAM_OPERATIONS = ("DescribeStream", "GetShardIterator", "GetRecords", "ListStreams")
+# What one call needs: (IAM action, resource ARN, the request's s3:prefix or None).
+Need = tuple[str, str, str | None]
+# What a role grants: (IAM action, resource pattern, the s3:prefix patterns it is limited to).
+Grant = tuple[str, str, tuple[str, ...] | None]
 # Granted but not seen in the flow, and why that is right.
 UNSEEN_BUT_NEEDED = {
     "dynamodb:DescribeTable": "PynamoDB reads the key schema for a page cursor it lacks",
@@ -117,27 +122,42 @@ class Deployment:
         assert name is not None
         return name
 
-    def grants(self, function: str) -> tuple[str, set[tuple[str, str]]]:
+    def grants(self, function: str) -> tuple[str, set[Grant]]:
         role_name, role = role_of(self.packaged.template, function)
-        grants: set[tuple[str, str]] = set()
+        grants: set[Grant] = set()
         for policy in role["Properties"]["Policies"]:
             for body in policy["PolicyDocument"]["Statement"]:
                 assert body["Effect"] == "Allow"
-                assert not body.get("Condition"), body  # so matching on action and ARN is exact
                 resources = body["Resource"]
                 resources = resources if isinstance(resources, list) else [resources]
                 actions = body["Action"] if isinstance(body["Action"], list) else [body["Action"]]
-                grants |= {(a, resolve(r, self.known)) for a in actions for r in resources}
+                prefixes = self._prefix_condition(body, actions)
+                grants |= {
+                    (a, resolve(r, self.known), prefixes) for a in actions for r in resources
+                }
         return role_name, grants
 
-    def needed(self, call: Call) -> list[tuple[str, str]]:
-        """The IAM (action, resource) pairs one API call is authorised against."""
+    def _prefix_condition(self, body: dict[str, Any], actions: list[str]) -> tuple[str, ...] | None:
+        """The one condition the roles may use, listing limited to key prefixes; any other
+        would make matching on action and ARN inexact."""
+        condition = body.get("Condition")
+        if not condition:
+            return None
+        assert actions == ["s3:ListBucket"], body
+        assert list(condition) == ["StringLike"], body
+        assert list(condition["StringLike"]) == ["s3:prefix"], body
+        patterns = condition["StringLike"]["s3:prefix"]
+        patterns = patterns if isinstance(patterns, list) else [patterns]
+        return tuple(resolve(p, self.known) for p in patterns)
+
+    def needed(self, call: Call) -> list[Need]:
+        """What one API call is authorised against: IAM action, resource, s3:prefix."""
         if call.service == "dynamodbstreams":
             assert call.operation in STREAM_OPERATIONS, call.operation
-            return [(f"dynamodb:{call.operation}", self.recorded.stream_arn)]
+            return [(f"dynamodb:{call.operation}", self.recorded.stream_arn, None)]
         if call.service == "s3":
             return self._s3(call)
-        return self._dynamodb(call)
+        return [(action, arn, None) for action, arn in self._dynamodb(call)]
 
     def _dynamodb(self, call: Call) -> list[tuple[str, str]]:
         params, operation = call.params, call.operation
@@ -159,27 +179,48 @@ class Deployment:
             return needed
         raise AssertionError(f"tests/deploy: map dynamodb {operation} to its IAM actions")
 
-    def _s3(self, call: Call) -> list[tuple[str, str]]:
+    def _s3(self, call: Call) -> list[Need]:
         bucket = call.params["Bucket"]
         bucket_arn = f"arn:aws:s3:::{bucket}"
         key = self.bucket_keys.get(bucket)
         if call.operation.startswith("List"):
-            return [("s3:ListBucket", bucket_arn)]
+            return [("s3:ListBucket", bucket_arn, call.params.get("Prefix"))]
         target = f"{bucket_arn}/{call.params['Key']}"
-        if call.operation == "PutObject":
-            # SSE-KMS: S3 asks KMS for a data key as the caller.
-            return [("s3:PutObject", target), *([("kms:GenerateDataKey", key)] if key else [])]
+        if call.operation in ("PutObject", "PostObject (presigned)"):
+            needed: list[Need] = [("s3:PutObject", target, None)]
+            if "Tagging" in call.params:
+                # Tags set by the PutObject itself are authorised as PutObjectTagging too.
+                needed.append(("s3:PutObjectTagging", target, None))
+            if key:
+                # SSE-KMS: S3 asks KMS for a data key as the caller.
+                needed.append(("kms:GenerateDataKey", key, None))
+            return needed
+        if call.operation == "PutObjectTagging":
+            return [("s3:PutObjectTagging", target, None)]
         if call.operation in ("GetObject", "HeadObject", "GetObject (presigned)"):
-            needed = [("s3:GetObject", target), *([("kms:Decrypt", key)] if key else [])]
+            needed = [
+                ("s3:GetObject", target, None),
+                *([("kms:Decrypt", key, None)] if key else []),
+            ]
             if call.error in ("NoSuchKey", "404"):
-                # S3 says 404 rather than 403 only to a caller that may list the bucket.
-                needed.append(("s3:ListBucket", bucket_arn))
+                # S3 says 404 rather than 403 only to a caller that may list the bucket:
+                # with a role that may list only some prefixes, the key's own.
+                needed.append(("s3:ListBucket", bucket_arn, call.params["Key"]))
             return needed
         raise AssertionError(f"tests/deploy: map s3 {call.operation} to its IAM actions")
 
 
-def _allowed(grants: Iterable[tuple[str, str]], action: str, resource: str) -> bool:
-    return any(action_matches(a, action) and matches(r, resource) for a, r in grants)
+def _condition_holds(prefixes: tuple[str, ...] | None, prefix: str | None) -> bool:
+    if prefixes is None:
+        return True
+    return prefix is not None and any(matches(p, prefix) for p in prefixes)
+
+
+def _allowed(grants: Iterable[Grant], action: str, resource: str, prefix: str | None) -> bool:
+    return any(
+        action_matches(a, action) and matches(r, resource) and _condition_holds(c, prefix)
+        for a, r, c in grants
+    )
 
 
 def test_every_route_and_handler_is_exercised_by_the_policy_flow(recorded: Recorded) -> None:
@@ -201,10 +242,11 @@ def test_each_role_allows_every_call_its_handler_makes(
     for handler, calls in recorded.calls.items():
         role_name, grants = deployment.grants(deployment.function(handler))
         for call in calls:
-            for action, resource in deployment.needed(call):
-                assert _allowed(grants, action, resource), (
+            for action, resource, prefix in deployment.needed(call):
+                assert _allowed(grants, action, resource, prefix), (
                     f"{role_name} does not allow {action} on {resource} "
-                    f"({handler} called {call.operation}): AccessDenied in AWS"
+                    f"(s3:prefix {prefix!r}; {handler} called {call.operation}): "
+                    "AccessDenied in AWS"
                 )
 
 
@@ -212,19 +254,23 @@ def test_each_role_allows_nothing_its_handler_does_not_do(
     packaged: Packaged, recorded: Recorded
 ) -> None:
     deployment = Deployment(packaged, recorded)
-    used: dict[str, set[tuple[str, str]]] = {}
+    used: dict[str, set[Need]] = {}
     for handler, calls in recorded.calls.items():
-        needed = {pair for call in calls for pair in deployment.needed(call)}
+        needed = {need for call in calls for need in deployment.needed(call)}
         used.setdefault(deployment.function(handler), set()).update(needed)
     for function, needed in used.items():
         role_name, grants = deployment.grants(function)
-        for action, resource in grants:
+        for action, resource, prefixes in grants:
             if not action.startswith(DATA_SERVICES):
                 continue
             if action in UNSEEN_BUT_NEEDED:
-                assert any(r == resource for _, r in needed), (role_name, action, resource)
+                assert any(r == resource for _, r, _ in needed), (role_name, action, resource)
                 continue
-            assert any(action_matches(action, a) and matches(resource, r) for a, r in needed), (
-                f"{role_name} allows {action} on {resource}, which {function} never does: "
-                "remove it, or add the step that needs it to tests/deploy/flow.py"
+            assert any(
+                action_matches(action, a) and matches(resource, r) and _condition_holds(prefixes, p)
+                for a, r, p in needed
+            ), (
+                f"{role_name} allows {action} on {resource} (s3:prefix {prefixes}), which "
+                f"{function} never does: remove it, or add the step that needs it to "
+                "tests/deploy/flow.py"
             )

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from moto.events.models import EventPattern
 from pynamodb.attributes import TTLAttribute
 from pynamodb.models import Model
 
 from chalicelib.adapters import models
+from chalicelib.adapters.uploads import PROCESSED_TAG
 from chalicelib.domain.principal import ROLES
+from chalicelib.services import imports
 from infra.aws.template import functions, of_type
+from infra.local.stack import IMPORT_TIMEOUT_S
 from tests.deploy.conftest import Packaged
 from tests.deploy.view import getatt, ref_name, role_of
+from tests.functional.imports_support import event as upload_event
 from tests.support import ROOT, load_app
 
 # Read by chalicelib but deliberately not set in AWS.
@@ -356,6 +362,103 @@ def test_uploads_notify_eventbridge_expire_and_allow_the_sites_post(packaged: Pa
     (rule,) = cors[1]["CorsRules"]
     assert rule["AllowedMethods"] == ["POST"]
     assert rule["AllowedOrigins"] == [{"Ref": "SiteUrl"}]
+
+
+def _resolved_pattern(value: Any, bucket: str) -> Any:
+    """The rule's event pattern with the bucket's Ref filled in."""
+    if isinstance(value, dict):
+        if value == {"Ref": "UploadsBucket"}:
+            return bucket
+        return {k: _resolved_pattern(v, bucket) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolved_pattern(v, bucket) for v in value]
+    return value
+
+
+def test_uploads_start_the_importer_which_runs_and_retries_as_its_code_expects(
+    packaged: Packaged,
+) -> None:
+    (rule,) = [
+        r["Properties"]
+        for r in of_type(packaged.template, "AWS::Events::Rule").values()
+        if any(ref_name(t["Arn"]) == "UploadImporter" for t in r["Properties"]["Targets"])
+    ]
+    bucket = "uploads-bucket"
+    pattern = EventPattern.load(json.dumps(_resolved_pattern(rule["EventPattern"], bucket)))
+
+    def matches(key: str, bucket_name: str) -> bool:
+        sent: Any = upload_event(key, bucket_name=bucket_name)  # the event the importer handles
+        return bool(pattern.matches_event(sent))
+
+    upload = f"{imports.UPLOADS_PREFIX}acme/import-1/syyskuu+2026.csv"
+    assert matches(upload, bucket)
+    assert not matches(upload, "another-bucket")
+    assert not matches("elsewhere/acme/import-1/a.csv", bucket)
+    permission = [
+        p["Properties"]
+        for p in of_type(packaged.template, "AWS::Lambda::Permission").values()
+        if ref_name(p["Properties"]["FunctionName"]) == "UploadImporter"
+    ]
+    assert [(p["Principal"], getatt(p["SourceArn"])) for p in permission] == [
+        ("events.amazonaws.com", ("UploadArrivedRule", "Arn"))
+    ]
+    props = packaged.resources["UploadImporter"]["Properties"]
+    # Lambda's longest run, as the local stack gives it; the importer stops 30 s before.
+    assert props["Timeout"] == IMPORT_TIMEOUT_S == 900
+    assert props["MemorySize"] >= 1769
+    # The importer fails an import on its third failed attempt: Lambda's first and two retries.
+    assert props["EventInvokeConfig"]["MaximumRetryAttempts"] + 1 == imports.MAX_FAILURES
+
+
+def _statements_of(packaged: Packaged, role: str) -> list[dict[str, Any]]:
+    return [
+        s
+        for p in packaged.resources[role]["Properties"]["Policies"]
+        for s in p["PolicyDocument"]["Statement"]
+    ]
+
+
+def _on_uploads(statement: dict[str, Any]) -> str | None:
+    resource = statement["Resource"]
+    if isinstance(resource, dict) and "Fn::Sub" in resource:
+        text = str(resource["Fn::Sub"])
+        if text.startswith("${UploadsBucket.Arn}/"):
+            return text.removeprefix("${UploadsBucket.Arn}/")
+    return None
+
+
+def test_uploads_roles_write_and_read_only_what_imports_need(packaged: Packaged) -> None:
+    """Finer than the policy flow can tell: it sees that a grant is used, not that it
+    is no wider than its use. The importer writes only reports; the API's links read
+    only reports; listing is limited to the uploads prefix."""
+    reports = f"{imports.UPLOADS_PREFIX}*{imports.REPORT_SUFFIX}"
+    uploads = f"{imports.UPLOADS_PREFIX}*"
+    grants: dict[str, set[tuple[str, str]]] = {}
+    for role in ("UploadImporterRole", "ApiHandlerRole"):
+        for statement in _statements_of(packaged, role):
+            where = _on_uploads(statement)
+            actions = statement["Action"]
+            actions = actions if isinstance(actions, list) else [actions]
+            if where is not None:
+                grants.setdefault(role, set()).update((a, where) for a in actions)
+            elif "s3:ListBucket" in actions and getatt(statement["Resource"]) == (
+                "UploadsBucket",
+                "Arn",
+            ):
+                prefixes = statement["Condition"]["StringLike"]["s3:prefix"]
+                assert prefixes == [uploads], prefixes
+                grants.setdefault(role, set()).add(("s3:ListBucket", uploads))
+    assert grants["UploadImporterRole"] == {
+        ("s3:GetObject", uploads),
+        ("s3:PutObjectTagging", uploads),
+        ("s3:PutObject", reports),
+        ("s3:ListBucket", uploads),
+    }
+    assert grants["ApiHandlerRole"] == {("s3:PutObject", uploads), ("s3:GetObject", reports)}
+    # The tag the importer sets is the one the lifecycle rule expires.
+    name, _, value = PROCESSED_TAG.partition("=")
+    rules = packaged.resources["UploadsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert {"Key": name, "Value": value} in [t for r in rules for t in r.get("TagFilters", [])]
 
 
 def test_cognito_carries_tenant_agent_and_the_five_roles(packaged: Packaged) -> None:
