@@ -247,11 +247,37 @@ def deploy(
     return outputs
 
 
+LOCAL_CONNECT_SOURCES = "https://*.amazoncognito.com https://*.amazonaws.com http://127.0.0.1:*"
+
+
+def production_connect_sources(outputs: Mapping[str, str]) -> str:
+    """Exactly the origins the deployed site talks to besides its own: the hosted UI
+    and the uploads bucket's regional endpoint (presigned POSTs)."""
+    uploads = f"https://{outputs['UploadsBucketName']}.s3.{outputs['Region']}.amazonaws.com"
+    return f"{outputs['CognitoDomain']} {uploads}"
+
+
+def stage_site(site_dir: Path, staged: Path, outputs: Mapping[str, str]) -> Path:
+    """A copy of the site whose CSP names the stack's own origins instead of the wide
+    development list (any AWS endpoint, any loopback port for moto)."""
+    shutil.rmtree(staged, ignore_errors=True)
+    shutil.copytree(site_dir, staged)
+    index = staged / "index.html"
+    html = index.read_text("utf-8")
+    if LOCAL_CONNECT_SOURCES not in html:
+        raise DeployError("static_site/index.html has no connect-src list to narrow")
+    index.write_text(
+        html.replace(LOCAL_CONNECT_SOURCES, production_connect_sources(outputs)), "utf-8"
+    )
+    return staged
+
+
 def publish_site(aws: Aws, outputs: Mapping[str, str], site_dir: Path, config_path: Path) -> None:
     config_path.parent.mkdir(parents=True, exist_ok=True)
     config_path.write_text(config_js(outputs), "utf-8")
     bucket = f"s3://{outputs['SiteBucketName']}"
     if site_dir.is_dir():
+        site_dir = stage_site(site_dir, config_path.parent / "static", outputs)
         # config.js is excluded, so --delete leaves the deployed one alone until replaced.
         # The module files keep their names from release to release (no content hash), so
         # browsers must revalidate them: with no-cache a returning user gets a 304 for an

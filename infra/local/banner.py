@@ -35,6 +35,8 @@ def render(stack: Running, now: datetime | None = None) -> str:
     tokens = [
         f"  {u.role:<{width}}  {u.user:<{user_width}}  {u.token(stack.secret)}" for u in demo.USERS
     ]
+    # The site signs in from the fragment (static_site/js/main.js); it never reaches a server.
+    links = [f"  {u.role:<{width}}  {base}/#token={u.token(stack.secret)}" for u in demo.USERS]
     lines = [
         "",
         f"Laatu is running at {stack.url}  (ready in {stack.startup_s:.1f} s)",
@@ -53,6 +55,9 @@ def render(stack: Running, now: datetime | None = None) -> str:
         f"Tokens for tenant '{demo.TENANT}', valid "
         f"{demo.TOKEN_LIFETIME_S // 3600} h (`laatu token --help` makes others):",
         *tokens,
+        "",
+        "Sign in on the web site: open the link for a role",
+        *links,
         "",
         "Try it: an evaluation of agent aino with the demo form, then aino's summary:",
         "",

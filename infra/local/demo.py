@@ -67,11 +67,24 @@ class Seeded:
     created: bool
 
 
+# The demo roster: payroll sees everyone, and batch rows for other agents are refused.
+DEMO_AGENTS = (
+    ("aino", "Aino Asiakaspalvelija", "Tiimi 1", "1001"),
+    ("pekka", "Pekka Puhelin", "Tiimi 1", "1002"),
+    ("sari", "Sari Sähköposti", "Tiimi 2", "1003"),
+)
+
+
 def seed(base_url: str, secret: str) -> Seeded:
-    """Create and publish the demo form unless it is already there."""
+    """Create and publish the demo form and the roster unless they are already there."""
     form = demo_form()
     form_id = str(form["form_id"])
     api = _Api(base_url, user("admin").token(secret))
+    status, agents = api.call("GET", "/v1/agents")
+    if status == 200 and not agents["items"]:
+        for agent_id, name, team, payroll_id in DEMO_AGENTS:
+            body = {"name": name, "team": team, "payroll_id": payroll_id}
+            api.expect(200, "PUT", f"/v1/agents/{agent_id}", body)
     status, existing = api.call("GET", f"/v1/forms/{form_id}")
     if status == 200 and existing["latest_version"] >= 1:
         return Seeded(form_id, int(existing["latest_version"]), created=False)

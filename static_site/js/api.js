@@ -21,7 +21,8 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, { body, headers = {}, signal } = {}) {
+/** `as: "blob"` answers a file (template.csv) as a Blob instead of parsed JSON. */
+export async function api(method, path, { body, headers = {}, signal, as = "json" } = {}) {
   const token = await currentToken();
   const allHeaders = { Accept: "application/json", ...headers };
   if (token) allHeaders.Authorization = `Bearer ${token}`;
@@ -38,6 +39,7 @@ export async function api(method, path, { body, headers = {}, signal } = {}) {
   } catch (error) {
     throw new ApiError({ status: 0, code: "network", message: String(error?.message ?? error) });
   }
+  if (response.ok && as === "blob") return { status: response.status, headers: response.headers, data: await response.blob() };
   const text = await response.text();
   let data = null;
   try {

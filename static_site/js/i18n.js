@@ -28,6 +28,13 @@ export async function setLanguage(lang, remember = false) {
   if (remember) localStorage.setItem(STORAGE_KEY, chosen);
 }
 
+/** Adds the messages only some pages use (messages/{bundle}.{language}.js). */
+export async function loadMessages(bundle) {
+  const chosen = language;
+  const extra = (await import(`./messages/${bundle}.${chosen}.js`)).default;
+  if (chosen === language) messages = { ...messages, ...extra };
+}
+
 export const currentLanguage = () => language;
 export const locale = () => LOCALES[language];
 

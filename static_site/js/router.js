@@ -15,6 +15,11 @@ const ROUTES = [
   { pattern: /^\/forms$/, view: "forms" },
   { pattern: /^\/forms\/new$/, view: "form-editor", fixed: { isNew: true } },
   { pattern: /^\/forms\/([^/]+)$/, view: "form-editor", names: ["formId"] },
+  { pattern: /^\/imports$/, view: "imports" },
+  { pattern: /^\/imports\/([^/]+)$/, view: "import", names: ["importId"] },
+  { pattern: /^\/exports$/, view: "exports" },
+  { pattern: /^\/payroll$/, view: "downloads" },
+  { pattern: /^\/settings$/, view: "tenant-settings" },
 ];
 
 /** {view, params} for a location hash such as "#/evaluate/x?agent=aino". */

@@ -32,6 +32,7 @@ PEOPLE = {
     "evaluator": ("eero.evaluator", None),
     "auditor": ("auditor.oy", None),
     "agent": ("aino.agent", "aino"),
+    "payroll": ("palkat", None),
 }
 
 
@@ -112,3 +113,18 @@ def record_metrics(**figures: Any) -> None:
     METRICS.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
     for name, value in figures.items():
         print(f"[browser-metrics] {name} = {value}")
+
+
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def blocking_violations(watched: Watched, name: str) -> list[tuple[str, str, list[Any]]]:
+    """axe-core on the page as it is now: every violation printed, the serious and
+    critical ones returned (id, impact, the first few elements)."""
+    found = []
+    for violation in watched.axe():
+        nodes = [n["target"] for n in violation["nodes"]]
+        print(f"[axe] {name}: {violation['impact']} {violation['id']} ({len(nodes)} nodes)")
+        if violation["impact"] in BLOCKING_IMPACTS:
+            found.append((violation["id"], violation["impact"], nodes[:3]))
+    return found

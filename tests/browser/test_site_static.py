@@ -19,8 +19,18 @@ LITERAL = re.compile(r'"([a-zA-Z]+\.[a-zA-Z_]+)"')
 DYNAMIC = re.compile(r"t\(`([a-zA-Z]+)\.\$\{")
 
 
-def messages(language: str) -> set[str]:
-    return set(KEY.findall((MESSAGES / f"{language}.js").read_text("utf-8")))
+def bundles() -> list[str]:
+    """The message files pages load for themselves (messages/{bundle}.{language}.js)."""
+    return sorted({p.name.split(".")[0] for p in MESSAGES.glob("*.*.js")})
+
+
+def messages(language: str, bundle: str | None = None) -> set[str]:
+    name = f"{bundle}.{language}.js" if bundle else f"{language}.js"
+    return set(KEY.findall((MESSAGES / name).read_text("utf-8")))
+
+
+def every_message(language: str) -> set[str]:
+    return messages(language).union(*(messages(language, b) for b in bundles()))
 
 
 def sources() -> list[Path]:
@@ -28,14 +38,19 @@ def sources() -> list[Path]:
 
 
 def test_every_language_has_the_same_messages() -> None:
-    english = messages("en")
-    assert len(english) > 150
-    for language in ("fi", "sv"):
-        assert messages(language) == english, language
+    assert len(messages("en")) > 150
+    assert bundles() == ["imports", "payroll"]
+    for bundle in [None, *bundles()]:
+        english = messages("en", bundle)
+        for language in ("fi", "sv"):
+            assert messages(language, bundle) == english, (language, bundle)
+    # A key lives in one file only, so a page's bundle cannot change the shell's words.
+    sizes = [len(messages("en", b)) for b in [None, *bundles()]]
+    assert sum(sizes) == len(every_message("en"))
 
 
 def test_every_message_the_code_asks_for_exists() -> None:
-    known = messages("en")
+    known = every_message("en")
     families = {key.split(".")[0] for key in known}
     wanted: set[str] = set()
     prefixes: set[str] = set()
@@ -53,7 +68,19 @@ def test_every_message_the_code_asks_for_exists() -> None:
         "channel": ("phone", "email", "chat", "social"),
         "method": ("live", "recording", "external", "self"),
         "role": ("admin", "evaluator", "auditor", "agent", "payroll"),
+        "exportStatus": ("writing", "done"),
+        "importStatus": ("pending", "running", "done", "failed"),
+        "importState": ("pending", "running", "done", "failed"),
+        "outcome": ("created", "amended", "unchanged", "rejected"),
     }.items():
+        assert {f"{family}.{m}" for m in members} <= known
+    # The problem codes and file errors views/import.js has words for.
+    code = (SITE / "js" / "views" / "import.js").read_text("utf-8")
+    for family, name in (("problem", "PROBLEMS"), ("fileError", "FILE_ERRORS")):
+        listed = re.search(rf"const {name} = new Set\(\[([^\]]+)\]\)", code)
+        assert listed is not None, name
+        members = tuple(re.findall(r'"([a-z_]+)"', listed.group(1)))
+        assert len(members) > 5
         assert {f"{family}.{m}" for m in members} <= known
 
 
@@ -92,4 +119,8 @@ def test_the_csp_allows_only_this_origin_and_the_sign_in_endpoint() -> None:
     assert directives["script-src"] == "'self'"
     assert directives["style-src"] == "'self'"
     assert directives["default-src"] == "'self'"
-    assert directives["connect-src"] == "'self' https://*.amazoncognito.com"
+    # Besides this origin: Cognito's token endpoint, and the uploads bucket a batch file
+    # is posted to (S3 in AWS; moto on a loopback port, which changes at each start).
+    assert directives["connect-src"] == (
+        "'self' https://*.amazoncognito.com https://*.amazonaws.com http://127.0.0.1:*"
+    )

@@ -28,6 +28,7 @@ STATIC_OUTPUTS = {
     "UserPoolClientId": "exampleclientid",
     "CognitoDomain": "https://laatu-prod-123456789012.auth.eu-north-1.amazoncognito.com",
     "Region": "eu-north-1",
+    "UploadsBucketName": "laatu-prod-uploadsbucket-def",
 }
 
 

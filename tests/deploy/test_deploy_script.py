@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -93,8 +94,7 @@ def test_first_deploy_feeds_the_site_address_back_in_a_second_pass(
     package_dir.mkdir()
     (package_dir / "sam.yaml").write_text("Resources: {}\n")
     site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text("<!doctype html>")
+    shutil.copytree(ROOT / "static_site", site)
     config = tmp_path / "out" / "config.js"
     monkeypatch.setenv("PAYROLL_TENANT", "acme")
 
@@ -122,6 +122,14 @@ def test_first_deploy_feeds_the_site_address_back_in_a_second_pass(
         assert call[call.index("--cache-control") + 1] == "no-cache", call
     assert sync[sync.index("--exclude") + 1] == "config.js"
     assert outputs["ConfiguredSiteUrl"] == outputs["SiteUrl"]
+    # What is synced is a copy whose CSP names the stack's own origins, nothing wider.
+    synced = Path(sync[2]) / "index.html"
+    csp = synced.read_text().split('content="', 2)[2].split('"', 1)[0]
+    connect = next(d for d in csp.split("; ") if d.startswith("connect-src"))
+    assert connect == (
+        "connect-src 'self' https://laatu-prod-123456789012.auth.eu-north-1.amazoncognito.com "
+        "https://laatu-prod-uploadsbucket-def.s3.eu-north-1.amazonaws.com"
+    )
 
     text = config.read_text()
     assert text.startswith("window.LAATU_CONFIG = ")
