@@ -18,6 +18,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from infra.local.loop import BackgroundLoop
 from infra.local.loopback import is_loopback_host
 from infra.local.settings import HOST
 
@@ -84,16 +85,15 @@ class ShardIteratorExpiry:
     def __init__(self, sweep_s: float = 450.0) -> None:
         self._sweep_s = sweep_s
         self._seen: set[str] = set()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="iterator-expiry", daemon=True)
+        self._loop = BackgroundLoop(
+            "iterator-expiry", self._step, retry_s=sweep_s, log=log, first_wait_s=sweep_s
+        )
 
     def start(self) -> None:
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        self._loop.stop()
 
     def sweep(self) -> int:
         """Drops what the last sweep saw; returns how many went."""
@@ -114,9 +114,6 @@ class ShardIteratorExpiry:
         self._seen = now_seen
         return dropped
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._sweep_s):
-            try:
-                self.sweep()
-            except Exception:
-                log.exception("sweeping moto's shard iterators failed")
+    def _step(self) -> float:
+        self.sweep()
+        return self._sweep_s

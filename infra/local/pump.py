@@ -25,7 +25,6 @@ import contextlib
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -34,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from infra.local.loop import BackgroundLoop
 
 log = logging.getLogger("laatu.local.pump")
 
@@ -127,16 +126,13 @@ class StreamPump:
         self._interval = poll_interval_s
         self._shards: dict[str, _Shard] = {}
         self._finished: set[str] = set()  # closed shards stay listed; never read them again
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="stream-pump", daemon=True)
+        self._loop = BackgroundLoop("stream-pump", self._step, retry_s=poll_interval_s, log=log)
 
     def start(self) -> None:
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        self._loop.stop()
 
     def poll_once(self) -> bool:
         """Read and deliver what is due; True when records are left to deliver now."""
@@ -154,17 +150,8 @@ class StreamPump:
             busy = busy or (bool(shard.pending) and shard.retry_at <= self._clock())
         return busy
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                busy = self.poll_once()
-            except (BotoCoreError, ClientError) as exc:
-                log.warning("cannot read the stream (%s); trying again", exc)
-                busy = False
-            except Exception:
-                log.exception("the stream pump failed; trying again")
-                busy = False
-            self._stop.wait(0 if busy else self._interval)
+    def _step(self) -> float:
+        return 0.0 if self.poll_once() else self._interval
 
     def _shard_ids(self) -> list[str]:
         ids: list[str] = []

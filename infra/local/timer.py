@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -18,6 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalice.app import ScheduledEventConfig, ScheduleExpression
+
+from infra.local.loop import BackgroundLoop
 
 log = logging.getLogger("laatu.local.timer")
 
@@ -102,17 +103,14 @@ class ScheduleTimer:
         self._wall_clock = wall_clock
         started = clock()
         self._due = {s.name: started + s.interval_s for s in schedules}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="schedule-timer", daemon=True)
+        self._loop = BackgroundLoop("schedule-timer", self._step, retry_s=_MAX_WAIT_S, log=log)
 
     def start(self) -> None:
         if self._schedules:
-            self._thread.start()
+            self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        self._loop.stop()
 
     def tick(self) -> list[str]:
         """Fire every schedule that is due; returns their names."""
@@ -131,8 +129,6 @@ class ScheduleTimer:
                 log.exception("scheduled function %s failed", schedule.name)
         return fired
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.tick()
-            wait = min(self._due.values()) - self._clock()
-            self._stop.wait(min(max(wait, 0.0), _MAX_WAIT_S))
+    def _step(self) -> float:
+        self.tick()
+        return min(max(min(self._due.values()) - self._clock(), 0.0), _MAX_WAIT_S)

@@ -26,7 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
+
+from infra.local.loop import BackgroundLoop
 
 log = logging.getLogger("laatu.local.uploads")
 
@@ -143,16 +145,13 @@ class UploadWatcher:
         self._interval = poll_interval_s
         self._delivered: set[tuple[str, str]] = set()
         self._pending: dict[tuple[str, str], _Pending] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="upload-watcher", daemon=True)
+        self._loop = BackgroundLoop("upload-watcher", self._step, retry_s=poll_interval_s, log=log)
 
     def start(self) -> None:
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        self._loop.stop()
 
     def poll_once(self) -> int:
         """Deliver every new or due object; returns how many deliveries succeeded."""
@@ -166,9 +165,9 @@ class UploadWatcher:
                 continue
             event = object_created_event(self._bucket, item, self._region)
             try:
-                self._handler(event, _Stopping(self._context(), self._stop))
+                self._handler(event, _Stopping(self._context(), self._loop.stopping))
             except Exception:
-                if self._stop.is_set():
+                if self._loop.stopping.is_set():
                     return delivered  # interrupted by the stop: the next start resumes it
                 self._failed(ident, state, event)
                 continue
@@ -216,12 +215,6 @@ class UploadWatcher:
         path = self._dead_letters / f"upload-{name}.json"
         path.write_text(json.dumps(letter, indent=2, default=str), "utf-8")
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.poll_once()
-            except (BotoCoreError, ClientError) as exc:
-                log.warning("cannot list the uploads (%s); trying again", exc)
-            except Exception:
-                log.exception("the upload watcher failed; trying again")
-            self._stop.wait(self._interval)
+    def _step(self) -> float:
+        self.poll_once()
+        return self._interval
