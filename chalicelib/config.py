@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
-from chalicelib.domain.periods import DEFAULT_TIME_ZONE
-
 LOCAL_ISSUER = "laatu-local"
 LOCAL_AUDIENCE = "laatu-local"
 # Only ever accepted when LAATU_AUTH_MODE=local; a deployed stage uses Cognito.
@@ -21,7 +19,6 @@ class Settings:
     cognito_region: str
     cognito_user_pool_id: str
     cognito_app_client_id: str
-    time_zone: str
 
     @property
     def cognito_issuer(self) -> str:
@@ -41,5 +38,4 @@ def settings() -> Settings:
         cognito_region=os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "")),
         cognito_user_pool_id=os.environ.get("LAATU_USER_POOL_ID", ""),
         cognito_app_client_id=os.environ.get("LAATU_USER_POOL_CLIENT_ID", ""),
-        time_zone=os.environ.get("LAATU_DEFAULT_TIME_ZONE", DEFAULT_TIME_ZONE),
     )

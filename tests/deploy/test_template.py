@@ -26,7 +26,6 @@ from tests.support import ROOT, load_app
 # Read by chalicelib but deliberately not set in AWS.
 NOT_SET_IN_AWS = {
     "LAATU_LOCAL_JWT_SECRET": "only read with LAATU_AUTH_MODE=local",
-    "LAATU_DEFAULT_TIME_ZONE": "defaults to Europe/Helsinki; a tenant setting overrides it",
 }
 RETRIED_EVENT_TYPES = ("Schedule", "ScheduleV2", "CloudWatchEvent", "EventBridgeRule")
 
