@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.config import settings
+from chalicelib.domain.settings import DEFAULT_SETTINGS
 from infra.local import demo
 from infra.local.pump import POLL_INTERVAL_S
 from infra.local.settings import ROOT
@@ -16,7 +16,7 @@ from infra.local.stack import Running
 
 
 def render(stack: Running, now: datetime | None = None) -> str:
-    zone = ZoneInfo(settings().time_zone)
+    zone = ZoneInfo(DEFAULT_SETTINGS.time_zone)  # the demo tenant keeps the default
     moment = (now or datetime.now(zone)).astimezone(zone).replace(microsecond=0)
     base = stack.url.rstrip("/")
     data = stack.settings.data_dir
