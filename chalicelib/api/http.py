@@ -112,28 +112,46 @@ def error_response(error: LaatuError) -> Response:
 
 
 View = Callable[..., Reply]
+RawView = Callable[..., Response]
 
 
 def endpoint(blueprint: Blueprint) -> Callable[[View], Callable[..., Response]]:
     def decorate(view: View) -> Callable[..., Response]:
-        @functools.wraps(view)
-        def handle(**path: str) -> Response:
-            request = blueprint.current_request
-            try:
-                reply = view(Call(authenticate(request), request), **path)
-            except LaatuError as error:
-                return error_response(error)
-            except Exception:
-                log.exception("unhandled error on %s %s", request.method, request.path)
-                return json_response(
-                    {"error": "internal", "message": "an internal error occurred", "field": None},
-                    500,
-                )
+        def answer(call: Call, **path: str) -> Response:
+            reply = view(call, **path)
             return json_response(reply.body, reply.status, reply.headers)
 
-        return handle
+        return functools.wraps(view)(_guarded(blueprint, answer))
 
     return decorate
+
+
+def raw_endpoint(blueprint: Blueprint) -> Callable[[RawView], RawView]:
+    """Like `endpoint`, for a view that answers something other than JSON (a CSV file)."""
+
+    def decorate(view: RawView) -> RawView:
+        return functools.wraps(view)(_guarded(blueprint, view))
+
+    return decorate
+
+
+def _guarded(blueprint: Blueprint, view: RawView) -> RawView:
+    """Authenticate, call, and turn any error into Laatu's error shape (never a trace)."""
+
+    def handle(**path: str) -> Response:
+        request = blueprint.current_request
+        try:
+            return view(Call(authenticate(request), request), **path)
+        except LaatuError as error:
+            return error_response(error)
+        except Exception:
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            return json_response(
+                {"error": "internal", "message": "an internal error occurred", "field": None},
+                500,
+            )
+
+    return handle
 
 
 def path_int(value: str, field: str) -> int:

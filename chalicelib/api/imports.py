@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import logging
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from chalice.app import Blueprint, Response
@@ -16,22 +13,19 @@ from chalicelib.api.forms import store as form_store
 from chalicelib.api.http import (
     Call,
     Reply,
-    authenticate,
     endpoint,
-    error_response,
-    json_response,
     path_int,
+    raw_endpoint,
     utcnow,
 )
 from chalicelib.domain.batch_rows import MAX_FILE_BYTES, MAX_ROWS
-from chalicelib.domain.errors import InvalidInput, LaatuError
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.services import imports
 from chalicelib.services.imports import file_name, key_prefix
 
 blueprint = Blueprint(__name__)
 store = ImportStore()
 uploads = UploadStore()
-log = logging.getLogger("laatu.api")
 
 DELIMITERS = {"semicolon": ";", "comma": ","}
 
@@ -122,28 +116,8 @@ def get_row_schema(call: Call, form_id: str, version: str) -> Reply:
     return Reply(schema)
 
 
-def _raw_endpoint(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Like api.http.endpoint, for a view that answers something other than JSON."""
-
-    @functools.wraps(view)
-    def handle(**path: str) -> Response:
-        request = blueprint.current_request
-        try:
-            return view(Call(authenticate(request), request), **path)
-        except LaatuError as error:
-            return error_response(error)
-        except Exception:
-            log.exception("unhandled error on %s %s", request.method, request.path)
-            return json_response(
-                {"error": "internal", "message": "an internal error occurred", "field": None},
-                500,
-            )
-
-    return handle
-
-
 @blueprint.route("/v1/forms/{form_id}/versions/{version}/template.csv", methods=["GET"])
-@_raw_endpoint
+@raw_endpoint(blueprint)
 def get_template(call: Call, form_id: str, version: str) -> Response:
     number = path_int(version, "version")
     choice = call.query().get("delimiter", "semicolon")
