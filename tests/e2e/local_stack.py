@@ -134,3 +134,20 @@ def call(
         status, answer, raw = int(error.code), dict(error.headers), error.read()
     kind = answer.get("Content-Type", "")
     return status, answer, json.loads(raw) if "json" in kind and raw else raw.decode()
+
+
+def laatu(*args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The `laatu` command as a developer runs it, with LAATU_TOKEN set when given."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    env.pop("LAATU_TOKEN", None)
+    if token is not None:
+        env["LAATU_TOKEN"] = token
+    return subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "infra.local.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

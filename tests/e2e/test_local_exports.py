@@ -6,18 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from chalicelib.adapters.tokens import issue_local_token
-from tests.e2e.local_stack import StackProcess, call
+from tests.e2e.local_stack import StackProcess, call, laatu
 from tests.e2e.test_local_stack import FORM, wait_for
-from tests.support import ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -28,15 +24,6 @@ def token(role: str) -> str:
     return issue_local_token(
         os.environ["LAATU_LOCAL_JWT_SECRET"], tenant=TENANT, roles=[role], user=f"{role}-1"
     )
-
-
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[StackProcess]:
-    process = StackProcess(tmp_path / "data", tmp_path / "stack.log")
-    try:
-        yield process
-    finally:
-        process.kill()
 
 
 def evaluation(agent: str, when: str, ratkaisu: str) -> dict[str, Any]:
@@ -81,29 +68,9 @@ def test_laatu_export_writes_and_payroll_downloads(stack: StackProcess, tmp_path
 
     wait_for(aggregated, what="the stream pump folding both evaluations in")
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env["LAATU_TOKEN"] = admin
     out = tmp_path / "files"
-    result = subprocess.run(  # noqa: S603 - our own CLI
-        [
-            sys.executable,
-            "-m",
-            "infra.local.cli",
-            "export",
-            "--period",
-            "2026-10",
-            "--url",
-            stack.base,
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    export = ("export", "--period", "2026-10", "--url", stack.base, "--out", str(out))
+    result = laatu(*export, token=admin)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "export 2026-10: written, revision 1" in result.stdout
     rows = list(csv.DictReader(io.StringIO((out / "2026-10" / "r1" / "payroll.csv").read_text())))
@@ -118,24 +85,5 @@ def test_laatu_export_writes_and_payroll_downloads(stack: StackProcess, tmp_path
     status, _, links = call("GET", f"{stack.base}/v1/exports/2026-10", token("payroll"))
     assert status == 200, links
     assert set(links["revisions"][0]["files"]) == {"payroll.csv", "payroll.jsonl", "manifest.json"}
-    again = subprocess.run(  # noqa: S603 - our own CLI
-        [
-            sys.executable,
-            "-m",
-            "infra.local.cli",
-            "export",
-            "--period",
-            "2026-10",
-            "--url",
-            stack.base,
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    again = laatu(*export, token=admin)
     assert "export 2026-10: unchanged, revision 1" in again.stdout

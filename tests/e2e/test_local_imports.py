@@ -8,18 +8,15 @@ import csv
 import io
 import os
 import subprocess
-import sys
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from chalicelib.adapters.tokens import issue_local_token
-from tests.e2e.local_stack import StackProcess, call
+from tests.e2e.local_stack import StackProcess, call, laatu
 from tests.e2e.test_local_stack import FORM, wait_for
-from tests.support import ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -33,27 +30,8 @@ def token(role: str, user: str) -> str:
     )
 
 
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[StackProcess]:
-    process = StackProcess(tmp_path / "data", tmp_path / "stack.log")
-    try:
-        yield process
-    finally:
-        process.kill()
-
-
 def laatu_import(stack: StackProcess, path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env["LAATU_TOKEN"] = token("auditor", AUDITOR)
-    return subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "infra.local.cli", "import", str(path), "--url", stack.base, *extra],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return laatu("import", str(path), "--url", stack.base, *extra, token=token("auditor", AUDITOR))
 
 
 def filled_template(stack: StackProcess, rows: list[dict[str, str]]) -> bytes:
@@ -170,15 +148,6 @@ def test_an_auditor_imports_a_filled_template_with_laatu_import(
 def test_laatu_import_needs_a_token(tmp_path: Path) -> None:
     batch = tmp_path / "x.csv"
     batch.write_text("external_id\r\n")
-    env = {k: v for k, v in os.environ.items() if k != "LAATU_TOKEN"}
-    result = subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "infra.local.cli", "import", str(batch)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = laatu("import", str(batch))  # no token in the environment either
     assert result.returncode == 2
     assert "--token or $LAATU_TOKEN" in result.stderr

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -80,15 +79,6 @@ def summary_with(stack: StackProcess, evaluations: int) -> dict[str, Any]:
 
     figures: dict[str, Any] = wait_for(check, what=f"{evaluations} aggregated evaluation(s)")
     return figures
-
-
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[StackProcess]:
-    process = StackProcess(tmp_path / "data", tmp_path / "stack.log")
-    try:
-        yield process
-    finally:
-        process.kill()
 
 
 def test_site_config_tokens_and_demo_seed(stack: StackProcess) -> None:
