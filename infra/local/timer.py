@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,11 +17,11 @@ from typing import Any
 
 from chalice.app import ScheduledEventConfig, ScheduleExpression
 
+from infra.local.events import ACCOUNT, eventbridge_event
 from infra.local.loop import BackgroundLoop
 
 log = logging.getLogger("laatu.local.timer")
 
-ACCOUNT = "123456789012"  # moto's default account
 HOURLY_S = 3600.0
 _RATE = re.compile(r"rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)")
 _UNIT_S = {"minute": 60, "hour": 3600, "day": 86400}
@@ -73,17 +72,14 @@ def schedules_of(app: Any) -> list[Schedule]:
 
 def scheduled_event(schedule: Schedule, at: datetime, region: str) -> dict[str, Any]:
     """The event EventBridge sends a scheduled Lambda."""
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": ACCOUNT,
-        "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": region,
-        "resources": [f"arn:aws:events:{region}:{ACCOUNT}:rule/laatu-local-{schedule.name}"],
-        "detail": {},
-    }
+    return eventbridge_event(
+        detail_type="Scheduled Event",
+        source="aws.events",
+        at=at,
+        region=region,
+        resources=[f"arn:aws:events:{region}:{ACCOUNT}:rule/laatu-local-{schedule.name}"],
+        detail={},
+    )
 
 
 class ScheduleTimer:

@@ -28,13 +28,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from infra.local.events import ACCOUNT, eventbridge_event
 from infra.local.loop import BackgroundLoop
 
 log = logging.getLogger("laatu.local.uploads")
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
-ACCOUNT = "123456789012"  # moto's default account
 UPLOADS_PREFIX = "uploads/"
 POLL_INTERVAL_S = 0.5
 FIRST_BACKOFF_S = 1.0
@@ -77,16 +77,13 @@ def object_created_event(bucket: str, item: dict[str, Any], region: str) -> dict
     """What EventBridge sends for an object S3 created (detail-type "Object Created")."""
     modified = item.get("LastModified")
     moment = modified if isinstance(modified, datetime) else datetime.now(UTC)
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Object Created",
-        "source": "aws.s3",
-        "account": ACCOUNT,
-        "time": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": region,
-        "resources": [f"arn:aws:s3:::{bucket}"],
-        "detail": {
+    return eventbridge_event(
+        detail_type="Object Created",
+        source="aws.s3",
+        at=moment,
+        region=region,
+        resources=[f"arn:aws:s3:::{bucket}"],
+        detail={
             "version": "0",
             "bucket": {"name": bucket},
             "object": {
@@ -98,7 +95,7 @@ def object_created_event(bucket: str, item: dict[str, Any], region: str) -> dict
             "requester": ACCOUNT,
             "reason": "PostObject",
         },
-    }
+    )
 
 
 class _Stopping:
