@@ -1,7 +1,9 @@
 // Starts the site: language, sign-in, who is signed in, then the routed views.
 
 import { forgetToken, isSignedIn, signInWithToken, signOut } from "./auth.js";
-import { api, ApiError } from "./api.js";
+import { ApiError } from "./api.js";
+import { whoAmI } from "./api/me.js";
+import { getSettings } from "./api/settings.js";
 import { h, replaceChildren } from "./dom.js";
 import { preferredLanguage, setLanguage, t, currentLanguage } from "./i18n.js";
 import { navigate, resolve } from "./router.js";
@@ -20,10 +22,10 @@ const app = {
 
 let current = null; // {controller, view}
 
-/** The tenant's time zone: GET /v1/settings once it exists, Helsinki until then. */
+/** The tenant's time zone: its settings once they exist, Helsinki until then. */
 async function loadTimeZone() {
   try {
-    const { data } = await api("GET", "/v1/settings");
+    const data = await getSettings();
     if (data?.time_zone && isValidZone(data.time_zone)) return data.time_zone;
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
@@ -32,7 +34,7 @@ async function loadTimeZone() {
 }
 
 async function loadSession() {
-  const [me, timeZone] = await Promise.all([api("GET", "/v1/me").then((r) => r.data), loadTimeZone()]);
+  const [me, timeZone] = await Promise.all([whoAmI(), loadTimeZone()]);
   app.me = me;
   app.timeZone = timeZone;
 }

@@ -35,7 +35,7 @@ const dayNumber = (iso) => Date.UTC(...iso.split("-").map((v, i) => Number(v) - 
 const isoOfDay = (n) => new Date(n * DAY_MS).toISOString().slice(0, 10);
 
 /** The labels of the `count` periods that ended last, newest first, by the settings in
- * force (`pay_period` of GET /v1/settings) on the tenant's clock. */
+ * force (`pay_period` of the tenant's settings) on the tenant's clock. */
 export function endedPeriods(payPeriod, zone, count = 12, now = Date.now()) {
   const today = toWall(now, zone).slice(0, 10);
   if (payPeriod?.kind === "two_weeks" && payPeriod.anchor) {

@@ -2,7 +2,8 @@
 // draft's Idempotency-Key and the same body, so however many tries reach the
 // server, one evaluation is stored (the API answers a repeat with the first result).
 
-import { api, ApiError } from "./api.js";
+import { ApiError } from "./api.js";
+import { postEvaluation } from "./api/evaluations.js";
 
 const BACKOFF_MS = [400, 1200, 3000];
 
@@ -11,11 +12,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function submitEvaluation(body, idempotencyKey, { onRetry } = {}) {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      const response = await api("POST", "/v1/evaluations", {
-        body,
-        headers: { "Idempotency-Key": idempotencyKey },
-      });
-      return response.data;
+      return await postEvaluation(body, idempotencyKey);
     } catch (error) {
       const retry = error instanceof ApiError && error.transient && attempt < BACKOFF_MS.length;
       if (!retry) throw error;

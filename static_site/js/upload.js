@@ -1,5 +1,5 @@
-// A batch file goes straight to S3 with the presigned POST that POST /v1/imports
-// returned, never through the API. XMLHttpRequest, because fetch cannot report how
+// A batch file goes straight to S3 with the presigned POST that a new import
+// (api/imports.js) returned, never through the API. XMLHttpRequest, because fetch cannot report how
 // much of a request body has gone: the progress bar needs it. S3 (moto locally) is
 // another origin, so the bucket's CORS rules let the site's origin POST.
 

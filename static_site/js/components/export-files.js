@@ -1,8 +1,9 @@
-// The files of one exported pay period as short-lived links (GET /v1/exports/{period}:
-// presigned, 15 minutes). They are fetched when the person asks and never kept: when
+// The files of one exported pay period as short-lived links (exportFiles in
+// api/exports.js: presigned, 15 minutes). They are fetched when the person asks and never kept: when
 // they run out they leave the page, and asking again fetches new ones.
 
-import { ApiError, enc, get } from "../api.js";
+import { ApiError } from "../api.js";
+import { exportFiles } from "../api/exports.js";
 import { h, replaceChildren } from "../dom.js";
 import { errorMessage } from "../errors.js";
 import { formatDateTime, locale, t } from "../i18n.js";
@@ -62,7 +63,7 @@ export function createExportFiles(app, { headingLevel = 3 } = {}) {
     replaceChildren(status, t("files.loading"));
     region.replaceChildren();
     try {
-      render(await get(`/v1/exports/${enc(period)}`));
+      render(await exportFiles(period));
       return true;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;

@@ -1,8 +1,9 @@
-// The agent roster (GET /v1/agents, PUT /v1/agents/{agent_id}): who is paid, under
+// The agent roster (api/agents.js): who is paid, under
 // which payroll id, in which team. Every active agent is in every payroll export, with
 // zeros if need be, so this is the list payroll sees.
 
-import { ApiError, api, enc, get } from "../api.js";
+import { ApiError } from "../api.js";
+import { listAgents, saveAgent } from "../api/agents.js";
 import { announce, field, h, replaceChildren } from "../dom.js";
 import { errorMessage } from "../errors.js";
 import { clearFieldErrors, showFieldError } from "../field-errors.js";
@@ -11,7 +12,7 @@ import { formatDateTime, t } from "../i18n.js";
 const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/; // chalicelib/schemas/evaluation.schema.json
 
 export async function createRoster(app) {
-  let agents = (await get("/v1/agents")).items;
+  let agents = await listAgents();
   let editing = null; // the agent_id being edited, or null when adding
 
   const tableBody = h("tbody");
@@ -106,7 +107,7 @@ export async function createRoster(app) {
     };
     saveButton.disabled = true;
     try {
-      await api("PUT", `/v1/agents/${enc(agentId)}`, { body });
+      await saveAgent(agentId, body);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       showFieldError(form, error.field, errorMessage(error))?.focus();
@@ -115,7 +116,7 @@ export async function createRoster(app) {
       saveButton.disabled = false;
     }
     const wasEditing = editing;
-    agents = (await get("/v1/agents")).items;
+    agents = await listAgents();
     renderRows();
     fill(null);
     const text = t("roster.saved", { agent: agentId });

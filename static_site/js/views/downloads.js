@@ -2,7 +2,7 @@
 // list the exports (that is the QA manager's), so the period is typed or picked from
 // the last periods that have ended; the links are fetched on each request.
 
-import { get } from "../api.js";
+import { getSettings } from "../api/settings.js";
 import { createExportFiles } from "../components/export-files.js";
 import { field, h, replaceChildren } from "../dom.js";
 import { clearFieldErrors, showFieldError } from "../field-errors.js";
@@ -19,7 +19,7 @@ export async function render(root, _params, app) {
     heading.focus();
     return;
   }
-  const settings = await get("/v1/settings");
+  const settings = await getSettings();
   const suggestions = endedPeriods(settings.pay_period, app.timeZone);
   const input = h("input", { value: suggestions[0], list: "download-periods", autocomplete: "off", spellcheck: "false", required: true });
   const files = createExportFiles(app, { headingLevel: 3 });

@@ -3,7 +3,9 @@
 // a dropped connection loses nothing; the draft's Idempotency-Key goes with every
 // try of the submission (submit.js).
 
-import { ApiError, enc, get } from "../api.js";
+import { ApiError, enc } from "../api.js";
+import { listAgents } from "../api/agents.js";
+import { getForm } from "../api/forms.js";
 import { createScorePanel } from "../components/score-panel.js";
 import { renderCriteria } from "../components/criteria.js";
 import { announce, field, h, replaceChildren, uid } from "../dom.js";
@@ -29,7 +31,7 @@ function methodsFor(app, self) {
 }
 
 async function newDraft(app, formId, self) {
-  const form = await get(`/v1/forms/${enc(formId)}`);
+  const form = await getForm(formId);
   if (!form.published) throw new Error(t("evaluate.notPublished"));
   const methods = methodsFor(app, self);
   const remembered = localStorage.getItem(METHOD_KEY);
@@ -55,14 +57,14 @@ async function newDraft(app, formId, self) {
 }
 
 /** The agent field's suggestions: agents this person evaluated lately at once, then
- * the tenant's active roster (GET /v1/agents) when it arrives; no wait either way. */
+ * the tenant's active roster when it arrives; no wait either way. */
 function agentSuggestions(app, id) {
   const recent = recentAgents(app.me);
   const list = h("datalist", { id }, recent.map((a) => h("option", { value: a })));
   if (app.hasRole("admin", "evaluator", "auditor")) {
-    get("/v1/agents").then(({ items }) => {
+    listAgents().then((items) => {
       const known = new Set(recent);
-      for (const agent of items ?? []) {
+      for (const agent of items) {
         if (!agent.active || known.has(agent.agent_id)) continue;
         list.append(h("option", { value: agent.agent_id }, agent.name || agent.agent_id));
       }

@@ -2,7 +2,9 @@
 // page's), contact, answers with comments and summary. Right after a submit the
 // page already holds both the evaluation and its form, so it shows them at once.
 
-import { enc, get } from "../api.js";
+import { enc } from "../api.js";
+import { getEvaluation } from "../api/evaluations.js";
+import { getVersion } from "../api/forms.js";
 import { h, replaceChildren } from "../dom.js";
 import { formatDateTime, formatScore, t } from "../i18n.js";
 import { takeOver } from "../submit.js";
@@ -12,7 +14,7 @@ const definitions = new Map(); // "form@version" → definition, for this page's
 export async function definitionOf(formId, version) {
   const key = `${formId}@${version}`;
   if (!definitions.has(key)) {
-    definitions.set(key, get(`/v1/forms/${enc(formId)}/versions/${version}`).then((v) => v.definition));
+    definitions.set(key, getVersion(formId, version).then((v) => v.definition));
   }
   return definitions.get(key);
 }
@@ -48,7 +50,7 @@ export function scoreSummary(evaluation, definition) {
 
 export async function render(root, params, app) {
   const handed = takeOver(params.evaluationId);
-  const evaluation = handed?.evaluation ?? (await get(`/v1/evaluations/${enc(params.evaluationId)}`));
+  const evaluation = handed?.evaluation ?? (await getEvaluation(params.evaluationId));
   const definition = handed?.definition ?? (await definitionOf(evaluation.form_id, evaluation.form_version));
   document.title = `${t("evaluation.title")} – Laatu`;
   const contact = evaluation.contact;

@@ -2,7 +2,9 @@
 // "run now" for any period that has ended (the same exactly-once run as the hourly
 // one), and each revision's files as short-lived links fetched on request.
 
-import { ApiError, api, enc, get } from "../api.js";
+import { ApiError } from "../api.js";
+import { listExports, runExport } from "../api/exports.js";
+import { getSettings } from "../api/settings.js";
 import { createExportFiles } from "../components/export-files.js";
 import { announce, field, h, replaceChildren } from "../dom.js";
 import { errorMessage } from "../errors.js";
@@ -37,13 +39,13 @@ export async function render(root, _params, app) {
     heading.focus();
     return;
   }
-  const [settings, first] = await Promise.all([get("/v1/settings"), get("/v1/exports")]);
-  let history = first.items;
+  const [settings, first] = await Promise.all([getSettings(), listExports()]);
+  let history = first;
 
-  /** POST .../run; the outcome as a sentence, or throws the refusal's ApiError. */
+  /** Runs the period's export; the outcome as a sentence, or throws the refusal's ApiError. */
   async function run(period) {
-    const { data } = await api("POST", `/v1/exports/${enc(period)}/run`);
-    history = (await get("/v1/exports")).items;
+    const data = await runExport(period);
+    history = await listExports();
     return t(OUTCOME_KEYS[data.outcome] ?? "exports.failed", { revision: data.revision, period });
   }
 

@@ -3,7 +3,8 @@
 // draft (If-Match with the ETag, so two managers cannot overwrite each other) and
 // published as a new version.
 
-import { ApiError, api, enc, get } from "../api.js";
+import { ApiError, enc } from "../api.js";
+import { createForm, getFormForEdit, listVersions, publishForm, saveForm } from "../api/forms.js";
 import { createScorePanel } from "../components/score-panel.js";
 import { renderCriteria } from "../components/criteria.js";
 import { announce, field, h, replaceChildren } from "../dom.js";
@@ -28,8 +29,8 @@ export async function render(root, params, app) {
   if (isNew) {
     state = emptyForm();
   } else {
-    const { headers, data } = await api("GET", `/v1/forms/${enc(params.formId)}`);
-    etag = headers.get("ETag") ?? data.etag;
+    const { form: data, etag: loadedEtag } = await getFormForEdit(params.formId);
+    etag = loadedEtag;
     latestVersion = data.latest_version;
     state = fromDefinition(data.draft ?? data.published);
   }
@@ -189,7 +190,7 @@ export async function render(root, params, app) {
       replaceChildren(versionsEl, h("h2", { id: "versions-h" }, t("editor.versions")), h("p", {}, t("editor.noVersions")));
       return;
     }
-    const { items } = await get(`/v1/forms/${enc(state.form_id)}/versions`);
+    const { items } = await listVersions(state.form_id);
     replaceChildren(versionsEl,
       h("h2", { id: "versions-h" }, t("editor.versions")),
       items.length
@@ -211,10 +212,9 @@ export async function render(root, params, app) {
     const definition = toDefinition(state);
     try {
       const creating = !etag;
-      const { headers, data } = creating
-        ? await api("POST", "/v1/forms", { body: definition })
-        : await api("PUT", `/v1/forms/${enc(state.form_id)}`, { body: definition, headers: { "If-Match": etag } });
-      etag = headers.get("ETag") ?? data.etag;
+      const saved = creating ? await createForm(definition) : await saveForm(state.form_id, definition, etag);
+      const data = saved.form;
+      etag = saved.etag;
       latestVersion = data.latest_version;
       dirty = false;
       status.textContent = t("editor.saved");
@@ -238,9 +238,9 @@ export async function render(root, params, app) {
   async function publish() {
     if ((dirty || !etag) && !(await save())) return;
     try {
-      const { status: code, data } = await api("POST", `/v1/forms/${enc(state.form_id)}/publish`);
-      latestVersion = data.version;
-      const text = code === 201 ? t("editor.published", { version: data.version }) : t("editor.unchanged", { version: data.version });
+      const { created, version } = await publishForm(state.form_id);
+      latestVersion = version;
+      const text = created ? t("editor.published", { version }) : t("editor.unchanged", { version });
       status.textContent = text;
       announce(text);
       renderHead();

@@ -1,6 +1,6 @@
 // The QA manager's list of forms: drafts and published ones, and a new form.
 
-import { get } from "../api.js";
+import { listForms } from "../api/forms.js";
 import { h, replaceChildren } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 
@@ -12,7 +12,7 @@ export async function render(root, _params, app) {
     heading.focus();
     return;
   }
-  const { items } = await get("/v1/forms");
+  const { items } = await listForms();
   replaceChildren(root,
     h("div", { class: "page-head" }, heading,
       h("a", { class: "button primary", href: "#/forms/new" }, t("forms.new"))),

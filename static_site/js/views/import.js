@@ -1,10 +1,11 @@
-// One batch import: its status while the file is read (GET /v1/imports/{id}, polled
-// with limit=0 for progress only), the counts, and once it is done the report row by
+// One batch import: its status while the file is read (polled with limit=0 for
+// progress only), the counts, and once it is done the report row by
 // row: the auditor's external_id, what became of it, and for a rejected row every
 // problem with its column. Amendments (a re-upload that changed an evaluation) are
 // marked as such.
 
-import { ApiError, enc, get } from "../api.js";
+import { ApiError, enc } from "../api.js";
+import { getImport } from "../api/imports.js";
 import { announce, h, replaceChildren } from "../dom.js";
 import { formatDateTime, formatInteger, loadMessages, t } from "../i18n.js";
 import { useStylesheet } from "../stylesheet.js";
@@ -79,10 +80,9 @@ export async function render(root, params, app) {
     heading.focus();
     return;
   }
-  const path = `/v1/imports/${enc(params.importId)}`;
   let item;
   try {
-    item = await get(`${path}?limit=0`);
+    item = await getImport(params.importId, { limit: 0 });
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 404) throw error;
     replaceChildren(root, heading, h("p", { class: "error-box", role: "alert" }, t("report.notFound")),
@@ -144,10 +144,9 @@ export async function render(root, params, app) {
       cursor = null;
       reportBody.replaceChildren();
     }
-    const query = new URLSearchParams({ limit: String(REPORT_PAGE) });
-    if (cursor) query.set("cursor", cursor);
-    if (onlyRejected.checked) query.set("outcome", "rejected");
-    const page = await get(`${path}?${query}`);
+    const page = await getImport(params.importId, {
+      limit: REPORT_PAGE, cursor, outcome: onlyRejected.checked ? "rejected" : null,
+    });
     reportBody.append(...page.report.rows.map(reportRow));
     if (!reportBody.children.length) reportBody.append(h("tr", {}, h("td", { colspan: 4 }, t("report.noRows"))));
     cursor = page.report.next_cursor;
@@ -194,7 +193,7 @@ export async function render(root, params, app) {
     if (app.signal.aborted) return;
     const before = item.status;
     try {
-      item = await get(`${path}?limit=0`);
+      item = await getImport(params.importId, { limit: 0 });
     } catch (error) {
       if (!(error instanceof ApiError) || !error.transient) throw error;
       continue; // the connection dropped for a moment: ask again

@@ -3,7 +3,9 @@
 // progress bar, and the person's imports. Each import's report is its own page
 // (views/import.js), where the page goes once the file has arrived.
 
-import { ApiError, api, enc, get } from "../api.js";
+import { ApiError, enc } from "../api.js";
+import { getTemplateCsv, listForms } from "../api/forms.js";
+import { createImport, listImports } from "../api/imports.js";
 import { announce, field, h, replaceChildren } from "../dom.js";
 import { errorMessage } from "../errors.js";
 import { clearFieldErrors, showFieldError } from "../field-errors.js";
@@ -13,7 +15,7 @@ import { useStylesheet } from "../stylesheet.js";
 import { UploadError, uploadFile } from "../upload.js";
 import { statusBadge } from "./import.js";
 
-// The API's limit (upload.max_bytes of POST /v1/imports), checked before asking for an
+// The API's limit (upload.max_bytes of a new import), checked before asking for an
 // upload so that a file that cannot go leaves no pending import behind.
 const MAX_BYTES = 20 * 1024 * 1024;
 const LIST_LIMIT = 20;
@@ -22,10 +24,6 @@ function formatSize(bytes) {
   const units = [["MB", 1024 * 1024], ["kB", 1024]];
   const [unit, size] = units.find(([, s]) => bytes >= s) ?? ["B", 1];
   return `${new Intl.NumberFormat(locale(), { maximumFractionDigits: size === 1 ? 0 : 1 }).format(bytes / size)} ${unit}`;
-}
-
-function fileNameOf(disposition, fallback) {
-  return /filename="([^"]+)"/.exec(disposition ?? "")?.[1] ?? fallback;
 }
 
 /** Saves a Blob under `name` through a short-lived object URL (no token in any address). */
@@ -74,12 +72,10 @@ function templateSection(forms) {
     event.preventDefault();
     clearFieldErrors(form);
     status.textContent = "";
-    const path = `/v1/forms/${enc(formSelect.value)}/versions/${enc(versionSelect.value)}/template.csv` +
-      `?delimiter=${enc(delimiterSelect.value)}`;
     try {
-      const { headers, data } = await api("GET", path, { as: "blob", headers: { Accept: "text/csv" } });
-      const name = fileNameOf(headers.get("Content-Disposition"), `${formSelect.value}-v${versionSelect.value}.csv`);
-      save(data, name);
+      const { blob, fileName } = await getTemplateCsv(formSelect.value, versionSelect.value, delimiterSelect.value);
+      const name = fileName ?? `${formSelect.value}-v${versionSelect.value}.csv`;
+      save(blob, name);
       status.textContent = t("imports.templateSaved", { name });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -137,7 +133,7 @@ function uploadSection(app) {
     busy(true);
     let created;
     try {
-      created = (await api("POST", "/v1/imports")).data;
+      created = await createImport();
       progressLabel.textContent = t("imports.uploading", { name: file.name, size: formatSize(file.size) });
       progressBox.hidden = false;
       showProgress(0, file.size);
@@ -176,8 +172,7 @@ function importsSection(app) {
     more);
   let cursor = null;
   async function load() {
-    const query = new URLSearchParams({ limit: String(LIST_LIMIT), ...(cursor ? { cursor } : {}) });
-    const page = await get(`/v1/imports?${query}`);
+    const page = await listImports({ limit: LIST_LIMIT, cursor });
     body.append(...page.items.map((item) => h("tr", { dataset: { importId: item.import_id } },
       h("th", { scope: "row" }, h("a", { href: `#/imports/${enc(item.import_id)}` }, item.file?.name ?? t("imports.noFile"))),
       h("td", {}, formatDateTime(item.created_at, app.timeZone)),
@@ -207,7 +202,7 @@ export async function render(root, _params, app) {
     return;
   }
   const list = importsSection(app);
-  const [{ items }] = await Promise.all([get("/v1/forms"), list.load()]);
+  const [{ items }] = await Promise.all([listForms(), list.load()]);
   const published = items.filter((form) => form.latest_version >= 1);
   replaceChildren(root,
     h("div", { class: "page-head" }, heading, h("p", { class: "subtle" }, t("imports.help"))),

@@ -1,7 +1,7 @@
 // Choosing the form to evaluate with: the tenant's published forms, with any draft
 // this person left open marked, so unfinished work is one Enter away.
 
-import { get } from "../api.js";
+import { listForms } from "../api/forms.js";
 import { h, replaceChildren } from "../dom.js";
 import { listDrafts } from "../drafts.js";
 import { formatDateTime, t } from "../i18n.js";
@@ -10,7 +10,7 @@ export async function render(root, params, app) {
   const self = Boolean(params.self);
   const base = self ? "#/self/" : "#/evaluate/";
   document.title = `${t(self ? "pick.selfTitle" : "pick.title")} – Laatu`;
-  const { items } = await get("/v1/forms");
+  const { items } = await listForms();
   const published = items.filter((f) => f.latest_version >= 1);
   const drafts = listDrafts(app.me).filter((d) => Boolean(d.self) === self);
   const heading = h("h1", { tabindex: "-1" }, t(self ? "pick.selfTitle" : "pick.title"));

@@ -2,7 +2,10 @@
 // own evaluations with every answer and comment. Evaluators, auditors and QA
 // managers see the same page for any agent they name.
 
-import { ApiError, enc, get } from "../api.js";
+import { ApiError, enc } from "../api.js";
+import { agentSummary } from "../api/agents.js";
+import { listEvaluations } from "../api/evaluations.js";
+import { getForm } from "../api/forms.js";
 import { field, h, replaceChildren } from "../dom.js";
 import { formatDateTime, formatInteger, formatMonth, formatScore, t } from "../i18n.js";
 import { navigate } from "../router.js";
@@ -17,7 +20,7 @@ async function criterionTexts(formIds) {
   const texts = new Map();
   await Promise.all(formIds.map(async (formId) => {
     try {
-      const form = await get(`/v1/forms/${enc(formId)}`);
+      const form = await getForm(formId);
       for (const s of form.published?.sections ?? []) {
         for (const c of s.criteria) texts.set(`${formId}/${c.id}`, { text: c.text, rank: texts.size });
       }
@@ -67,8 +70,8 @@ export async function render(root, params, app) {
   let page;
   try {
     [summary, page] = await Promise.all([
-      get(`/v1/agents/${enc(agentId)}/summary?period=${month}`),
-      get(`/v1/evaluations?${new URLSearchParams({ agent_id: agentId, from: range.from, to: range.to, limit: "200" })}`),
+      agentSummary(agentId, month),
+      listEvaluations({ agent_id: agentId, from: range.from, to: range.to, limit: "200" }),
     ]);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;

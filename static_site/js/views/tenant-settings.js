@@ -1,9 +1,10 @@
-// The QA manager's settings: the rules pay is computed by (GET/PUT /v1/settings) and
+// The QA manager's settings: the rules pay is computed by (api/settings.js) and
 // the agent roster. A save is a new revision that applies from the first pay period
 // not yet exported, so an exported period keeps the rules it was paid with; the page
 // says from when, and lists every revision.
 
-import { ApiError, api, get } from "../api.js";
+import { ApiError } from "../api.js";
+import { getSettings, saveSettings } from "../api/settings.js";
 import { createRoster } from "../components/roster.js";
 import { toApiDecimal } from "../decimals.js";
 import { announce, field, h, replaceChildren } from "../dom.js";
@@ -42,7 +43,7 @@ export async function render(root, _params, app) {
     heading.focus();
     return;
   }
-  let view = await get("/v1/settings");
+  let view = await getSettings();
   const roster = await createRoster(app);
   // The form starts from the newest revision, pending or not: saving it again must not
   // undo a change that waits for its period.
@@ -229,7 +230,7 @@ export async function render(root, _params, app) {
     status.textContent = t("rules.saving");
     let revision;
     try {
-      revision = (await api("PUT", "/v1/settings", { body })).data;
+      revision = await saveSettings(body);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       status.textContent = "";
@@ -237,7 +238,7 @@ export async function render(root, _params, app) {
       showFieldError(form, error.field, message)?.focus();
       return;
     }
-    view = await get("/v1/settings");
+    view = await getSettings();
     renderRevisions();
     const beginning = Date.parse(revision.effective_from) < BEGINNING;
     const zoneChanged = body.time_zone !== view.time_zone;
