@@ -9,6 +9,7 @@ from chalice.app import Blueprint
 from chalicelib.adapters.form_store import FormRecord, FormStore, VersionRecord
 from chalicelib.adapters.settings_store import SettingsStore
 from chalicelib.api.http import Call, Reply, endpoint, path_int, utcnow
+from chalicelib.domain import permissions
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.services import forms
 
@@ -71,7 +72,7 @@ def list_forms(call: Call) -> Reply:
 @endpoint(blueprint)
 def get_form(call: Call, form_id: str) -> Reply:
     record, published = forms.get(store, call.principal, form_id)
-    show_draft = call.principal.has_any("admin")
+    show_draft = permissions.allows(call.principal, "form.read_draft")
     return Reply(_form(record, published, show_draft), headers={"ETag": record.etag})
 
 

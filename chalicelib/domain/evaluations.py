@@ -11,12 +11,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.domain import permissions
 from chalicelib.domain.aggregates import Contribution, contribution_of
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.forms import Form
 from chalicelib.domain.numbers import reported_str, to_stored
 from chalicelib.domain.pay_periods import Calendar, local_day
 from chalicelib.domain.periods import month_of, parse_instant, to_utc_iso
+from chalicelib.domain.permissions import Scope
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.scoring import Score, check_answers, score
 
@@ -32,14 +34,22 @@ CONTENT_FIELDS = (
 )
 
 
+def writes_only_self(principal: Principal) -> bool:
+    """Whether every evaluation the caller may write is a self-evaluation."""
+    return not any(
+        Scope.TENANT in permissions.scopes(principal, action)
+        for action in ("evaluation.submit", "evaluation.amend")
+    )
+
+
 def check_method(principal: Principal, body: Mapping[str, Any]) -> None:
     """`self` is an agent evaluating themselves; an agent evaluates nobody else."""
     if body["method"] == "self":
-        if not principal.has_any("agent"):
+        if Scope.SELF not in permissions.scopes(principal, "evaluation.submit"):
             raise InvalidInput("method 'self' is for an agent's own evaluation", field="method")
-        if body["agent_id"] != principal.agent_id:
+        if principal.agent_id is None or body["agent_id"] != principal.agent_id:
             raise InvalidInput("an agent can evaluate only themselves", field="agent_id")
-    elif principal.only_agent:
+    elif writes_only_self(principal):
         raise InvalidInput("an agent's own evaluation must use method 'self'", field="method")
 
 

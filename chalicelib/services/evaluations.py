@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from chalicelib import schemas
 from chalicelib.adapters.evaluation_store import EvaluationStore, IdempotentReplay, Page
 from chalicelib.adapters.form_store import VersionRecord
+from chalicelib.domain import permissions
 from chalicelib.domain.errors import (
     Forbidden,
     InvalidInput,
@@ -18,13 +19,16 @@ from chalicelib.domain.errors import (
     PreconditionRequired,
     UnprocessableIdempotencyKey,
 )
-from chalicelib.domain.evaluations import build_document, check_method, same_content
+from chalicelib.domain.evaluations import (
+    build_document,
+    check_method,
+    same_content,
+    writes_only_self,
+)
 from chalicelib.domain.forms import Form, parse_form
 from chalicelib.domain.periods import parse_instant, to_utc_iso
 from chalicelib.domain.principal import Principal
 
-WRITERS = ("evaluator", "auditor", "agent")
-READERS = ("admin", "evaluator", "auditor", "agent")
 MAX_IDEMPOTENCY_KEY = 200
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -88,7 +92,7 @@ def submit(
     now: datetime,
 ) -> tuple[dict[str, Any], bool]:
     """Store revision 1; (document, created). A keyed retry returns the first result."""
-    principal.require(*WRITERS)
+    permissions.require(principal, "evaluation.submit")
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
         raise InvalidInput(
             f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters",
@@ -138,10 +142,10 @@ def amend(
     source: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Store the next revision; `source` notes where it came from (a batch import)."""
-    principal.require(*WRITERS, "admin")
+    granted = permissions.require(principal, "evaluation.amend")
     expected = parse_if_match(if_match)
     current = get(store, principal, evaluation_id)
-    if current["evaluator"] != principal.user and not principal.has_any("admin"):
+    if not permissions.reaches(granted, principal, author=current["evaluator"]):
         raise Forbidden("only the evaluator who wrote it or an admin can amend an evaluation")
     if current["revision"] != expected:
         raise PreconditionFailed(
@@ -149,7 +153,7 @@ def amend(
             field="If-Match",
         )
     schemas.validate("evaluation", body)
-    if principal.only_agent:
+    if writes_only_self(principal):
         check_method(principal, body)
     elif body["method"] == "self" and current["method"] != "self":
         raise InvalidInput("method 'self' is for an agent's own evaluation", field="method")
@@ -172,12 +176,13 @@ def amend(
 
 def _visible(principal: Principal, document: dict[str, Any], evaluation_id: str) -> None:
     # Another agent's evaluation is reported as absent, not forbidden: ids reveal nothing.
-    if principal.only_agent and document["agent_id"] != principal.agent_id:
+    granted = permissions.require(principal, "evaluation.read")
+    if not permissions.reaches(granted, principal, about_agent=document["agent_id"]):
         raise NotFound(f"evaluation '{evaluation_id}' does not exist")
 
 
 def get(store: EvaluationStore, principal: Principal, evaluation_id: str) -> dict[str, Any]:
-    principal.require(*READERS)
+    permissions.require(principal, "evaluation.read")
     document = store.get(principal.tenant, evaluation_id)
     _visible(principal, document, evaluation_id)
     return document
@@ -198,10 +203,10 @@ def revision(
 
 
 def list_evaluations(store: EvaluationStore, principal: Principal, query: dict[str, str]) -> Page:
-    principal.require(*READERS)
+    granted = permissions.require(principal, "evaluation.read")
     agent_id = query.get("agent_id") or None
-    if principal.only_agent:
-        if agent_id not in (None, principal.agent_id):
+    if permissions.Scope.TENANT not in granted:
+        if agent_id not in (None, principal.agent_id) or principal.agent_id is None:
             raise Forbidden("an agent can list only their own evaluations", field="agent_id")
         agent_id = principal.agent_id
     start = _bound(query.get("from"), "from", EARLIEST)

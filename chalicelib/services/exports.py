@@ -20,6 +20,7 @@ from chalicelib.adapters.aggregate_store import AggregateStore
 from chalicelib.adapters.export_files import LINK_LIFETIME_S, ExportFiles, revision_prefix
 from chalicelib.adapters.export_store import ExportBusy, ExportStore
 from chalicelib.adapters.settings_store import SettingsStore
+from chalicelib.domain import permissions
 from chalicelib.domain.aggregates import PeriodAggregate, combine
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.pay_periods import Calendar, PayPeriod, local_midnight, utc_iso
@@ -205,7 +206,7 @@ def _period(stores: ExportStores, tenant: str, label: str) -> PayPeriod:
 
 
 def list_exports(stores: ExportStores, principal: Principal) -> list[dict[str, Any]]:
-    principal.require("admin")
+    permissions.require(principal, "export.manage")
     history: dict[str, list[dict[str, Any]]] = {}
     for record in stores.exports.history(principal.tenant):
         history.setdefault(record.period, []).append(
@@ -234,7 +235,7 @@ def list_exports(stores: ExportStores, principal: Principal) -> list[dict[str, A
 
 def run_now(stores: ExportStores, principal: Principal, label: str, now: datetime) -> RunResult:
     """An admin's 'run now': same guarantees as the heartbeat, grace days or not."""
-    principal.require("admin")
+    permissions.require(principal, "export.manage")
     period = _period(stores, principal.tenant, label)
     if local_midnight(period.end + ONE_DAY, period.settings.time_zone) > now:
         raise Conflict(
@@ -248,7 +249,7 @@ def run_now(stores: ExportStores, principal: Principal, label: str, now: datetim
 
 def download_links(stores: ExportStores, principal: Principal, label: str) -> dict[str, Any]:
     """Short-lived links to the tenant's files of one period, every revision."""
-    principal.require("payroll", "admin")
+    permissions.require(principal, "export.download")
     head = stores.exports.head(principal.tenant, label)
     if head is None:
         raise NotFound(f"period {label} has not been exported", field="period")

@@ -38,7 +38,7 @@ from chalicelib.adapters.evaluation_store import EvaluationStore
 from chalicelib.adapters.form_store import FormStore, VersionRecord
 from chalicelib.adapters.import_store import ImportRecord, ImportStore, LeaseLost
 from chalicelib.adapters.uploads import ObjectTooLarge, PresignedPost, UploadStore
-from chalicelib.domain import batch_rows
+from chalicelib.domain import batch_rows, permissions
 from chalicelib.domain.batch_rows import (
     MAX_FILE_BYTES,
     FileRejected,
@@ -70,7 +70,6 @@ from chalicelib.services import forms as form_service
 
 log = logging.getLogger("laatu.imports")
 
-IMPORTERS = ("auditor", "admin")
 UPLOAD_EXPIRES = timedelta(minutes=15)
 REPORT_URL_EXPIRES_S = 15 * 60
 UPLOADS_PREFIX = "uploads/"
@@ -136,7 +135,7 @@ def start(
     now: datetime,
 ) -> tuple[ImportRecord, PresignedPost]:
     """A pending import of the caller's, and where to upload its file."""
-    principal.require(*IMPORTERS)
+    permissions.require(principal, "import.create")
     stamp = to_utc_iso(now)
     record = ImportRecord(
         tenant=principal.tenant,
@@ -159,9 +158,9 @@ def start(
 
 def get(store: ImportStore, principal: Principal, import_id: str) -> ImportRecord:
     """An import the caller may see: an auditor their own, an admin any of the tenant's."""
-    principal.require(*IMPORTERS)
+    granted = permissions.require(principal, "import.read")
     record = store.get(principal.tenant, import_id)
-    if record.auditor != principal.user and not principal.has_any("admin"):
+    if not permissions.reaches(granted, principal, author=record.auditor):
         raise NotFound(f"import '{import_id}' does not exist")
     return record
 
@@ -207,9 +206,9 @@ def list_imports(
     store: ImportStore, principal: Principal, query: Mapping[str, str]
 ) -> tuple[list[ImportRecord], str | None]:
     """Newest first: an auditor's own imports; an admin's view is the whole tenant's."""
-    principal.require(*IMPORTERS)
+    granted = permissions.require(principal, "import.read")
     limit = _whole(query.get("limit"), "limit", DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT)
-    user = None if principal.has_any("admin") else principal.user
+    user = None if permissions.Scope.TENANT in granted else principal.user
     return store.list(principal.tenant, user, limit, query.get("cursor") or None)
 
 

@@ -6,13 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.adapters.aggregate_store import AggregateStore
+from chalicelib.domain import permissions
 from chalicelib.domain.aggregates import PeriodAggregate
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.numbers import reported_str
 from chalicelib.domain.periods import parse_month
 from chalicelib.domain.principal import Principal
-
-READERS = ("admin", "evaluator", "auditor", "agent")
 
 
 def agent_summary(
@@ -22,8 +21,8 @@ def agent_summary(
     period: str | None,
 ) -> dict[str, Any]:
     """The agent's calendar month, in the tenant's time zone when the contacts happened."""
-    principal.require(*READERS)
-    if principal.only_agent and agent_id != principal.agent_id:
+    granted = permissions.require(principal, "summary.read")
+    if not permissions.reaches(granted, principal, about_agent=agent_id):
         raise Forbidden("an agent can see only their own summary", field="agent_id")
     if not period:
         raise InvalidInput("period is required, like 2026-11", field="period")

@@ -15,13 +15,12 @@ from typing import Any
 from chalicelib import schemas
 from chalicelib.adapters.export_store import ExportStore
 from chalicelib.adapters.settings_store import Agent, SettingsStore
+from chalicelib.domain import permissions
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.pay_periods import Calendar, local_day, local_midnight, utc_iso
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.settings import SettingsRevision, parse_settings, settings_to_dict
 
-READERS = ("admin", "evaluator", "auditor", "agent", "payroll")
-ROSTER_READERS = ("admin", "evaluator", "auditor", "payroll")
 ONE_DAY = timedelta(days=1)
 
 
@@ -37,10 +36,10 @@ def _revision_view(revision: SettingsRevision) -> dict[str, Any]:
 
 def view(store: SettingsStore, principal: Principal, now: datetime) -> dict[str, Any]:
     """The settings in force now; admins also see every revision, pending ones included."""
-    principal.require(*READERS)
+    permissions.require(principal, "settings.read")
     revisions = store.revisions(principal.tenant)
     out = settings_to_dict(Calendar(revisions).settings_at(now))
-    if principal.has_any("admin"):
+    if permissions.allows(principal, "settings.read_history"):
         out["revisions"] = [_revision_view(r) for r in revisions]
     return out
 
@@ -61,7 +60,7 @@ def update(
     body: Any,
     now: datetime,
 ) -> dict[str, Any]:
-    principal.require("admin")
+    permissions.require(principal, "settings.write")
     schemas.validate("settings", body)
     new = parse_settings(body)
     tenant = principal.tenant
@@ -102,7 +101,7 @@ def update(
 def put_agent(
     store: SettingsStore, principal: Principal, agent_id: str, body: Any, now: datetime
 ) -> Agent:
-    principal.require("admin")
+    permissions.require(principal, "roster.write")
     schemas.validate("agent", body)
     if not schemas.matches("evaluation", "#/$defs/agent_id", agent_id):
         raise InvalidInput(f"'{agent_id}' is not a valid agent id", field="agent_id")
@@ -119,13 +118,14 @@ def put_agent(
 
 
 def list_agents(store: SettingsStore, principal: Principal) -> list[Agent]:
-    principal.require(*ROSTER_READERS)
-    return store.agents(principal.tenant)
+    granted = permissions.require(principal, "roster.read")
+    agents = store.agents(principal.tenant)
+    return [a for a in agents if permissions.reaches(granted, principal, about_agent=a.agent_id)]
 
 
 def get_agent(store: SettingsStore, principal: Principal, agent_id: str) -> Agent:
-    principal.require(*READERS)
-    if principal.only_agent and agent_id != principal.agent_id:
+    granted = permissions.require(principal, "roster.read")
+    if not permissions.reaches(granted, principal, about_agent=agent_id):
         raise NotFound(f"agent '{agent_id}' is not known")
     agent = store.get_agent(principal.tenant, agent_id)
     if agent is None:

@@ -92,7 +92,7 @@ def test_an_agent_token_carries_the_agent_id(verifier: TokenVerifier) -> None:
     token = issue_local_token(SECRET, tenant="acme", roles=["agent"], user="u7", agent_id="agent-7")
     principal = verifier.verify(token)
     assert principal.agent_id == "agent-7"
-    assert principal.only_agent
+    assert principal.roles == frozenset({"agent"})
 
 
 def test_an_unsigned_token_is_rejected(verifier: TokenVerifier) -> None:
