@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.batch_rows import Problem
+from chalicelib.domain.csv_cells import csv_cell
 
 CREATED = "created"
 AMENDED = "amended"
@@ -30,8 +31,6 @@ CSV_COLUMNS = (
     "problems",
     "warnings",
 )
-# A cell a spreadsheet would run as a formula (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -76,11 +75,6 @@ def rejected(row: int, external_id: str, problems: Iterable[Problem]) -> ReportE
     return ReportEntry(row, external_id, REJECTED, problems=tuple(problems))
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _problems_text(problems: Iterable[Problem]) -> str:
     return " | ".join(f"{p.column}: {p.message}" if p.column else p.message for p in problems)
 
@@ -95,15 +89,16 @@ def report_csv(entries: Iterable[ReportEntry], delimiter: str = ";") -> bytes:
         writer.writerow(
             [
                 entry.row,
-                _cell(entry.external_id),
+                csv_cell(entry.external_id),
                 entry.outcome,
-                _cell(entry.evaluation_id),
-                _cell(entry.revision),
-                _cell(_problems_text(entry.problems)),
-                _cell(_problems_text(entry.warnings)),
+                csv_cell(entry.evaluation_id),
+                csv_cell(entry.revision),
+                csv_cell(_problems_text(entry.problems)),
+                csv_cell(_problems_text(entry.warnings)),
             ]
         )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    # A lone surrogate quoted back in a message must not make the whole report unwritable.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8", "backslashreplace")
 
 
 def failure_csv(code: str, message: str, delimiter: str = ";") -> bytes:
@@ -111,5 +106,5 @@ def failure_csv(code: str, message: str, delimiter: str = ";") -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerow(["", "", "file rejected", "", "", _cell(f"{code}: {message}"), ""])
+    writer.writerow(["", "", "file rejected", "", "", csv_cell(f"{code}: {message}"), ""])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.aggregates import PeriodAggregate
+from chalicelib.domain.csv_cells import csv_cell
 from chalicelib.domain.numbers import reported
 from chalicelib.domain.pay_periods import PayPeriod
 from chalicelib.domain.settings import IncentiveRules, settings_to_dict
@@ -37,8 +38,6 @@ COLUMNS = (
     "revision",
 )
 COMPARED = ("payroll_id", "evaluations", "scored", "average", "tier", "amount")
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -102,10 +101,6 @@ class ExportContext:
         return self.period.settings.currency
 
 
-def _text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def _money(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.01")), "f")
 
@@ -137,20 +132,10 @@ def _csv(header: Sequence[str], lines: Iterable[Sequence[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, int):
-        return str(value)
-    return _text(str(value))
-
-
 def render_csv(context: ExportContext, rows: Sequence[PayrollRow]) -> bytes:
     return _csv(
         COLUMNS,
-        ([_cell(v) for v in _record(context, row).values()] for row in rows),
+        ([csv_cell(v) for v in _record(context, row).values()] for row in rows),
     )
 
 
@@ -241,24 +226,24 @@ def render_adjustments(
         amount_after = after.amount if after else ZERO_MONEY
         lines.append(
             [
-                _cell(context.tenant),
-                _cell(context.period.label),
-                _cell(any_row.agent_id),
-                _cell(any_row.payroll_id),
+                csv_cell(context.tenant),
+                csv_cell(context.period.label),
+                csv_cell(any_row.agent_id),
+                csv_cell(any_row.payroll_id),
                 str(context.revision - 1),
                 str(context.revision),
-                _cell(before.evaluations if before else None),
-                _cell(after.evaluations if after else None),
-                _cell(before.scored if before else None),
-                _cell(after.scored if after else None),
-                _cell(before.average if before else None),
-                _cell(after.average if after else None),
-                _cell(before.tier if before else None),
-                _cell(after.tier if after else None),
+                csv_cell(before.evaluations if before else None),
+                csv_cell(after.evaluations if after else None),
+                csv_cell(before.scored if before else None),
+                csv_cell(after.scored if after else None),
+                csv_cell(before.average if before else None),
+                csv_cell(after.average if after else None),
+                csv_cell(before.tier if before else None),
+                csv_cell(after.tier if after else None),
                 _money(amount_before),
                 _money(amount_after),
                 _money(amount_after - amount_before),
-                _cell(context.currency),
+                csv_cell(context.currency),
             ]
         )
     return _csv(ADJUSTMENT_COLUMNS, lines)

@@ -311,12 +311,15 @@ def test_csv_without_rows_is_just_the_header() -> None:
         ("+358401234567", "'+358401234567"),
         ("-5", "'-5"),
         ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-        ("\t=1+1", "'\t=1+1"),
-        ("\r=1+1", "'\r=1+1"),
+        # The piece after a tab or line break is what a tab-splitting reader sees.
+        ("\t=1+1", "\t'=1+1"),
+        ("\r=1+1", "\r'=1+1"),
         ("1001", "1001"),
         ("a=b", "a=b"),
         ("", ""),
-        (" =1", " =1"),
+        # Spreadsheets skip leading blanks before reading a formula.
+        (" =1", "' =1"),
+        ("a;=1", "a;'=1"),
     ],
 )
 def test_csv_text_cells_are_safe_from_formula_injection(text: str, cell: str) -> None:
