@@ -7,10 +7,10 @@ import { getSettings } from "./api/settings.js";
 import { h, replaceChildren } from "./dom.js";
 import { preferredLanguage, setLanguage, t, currentLanguage } from "./i18n.js";
 import { navigate, resolve } from "./router.js";
+import { DEFAULT_TIME_ZONE } from "./rules.generated.js";
 import { settings } from "./settings.js";
 import { isValidZone } from "./timezone.js";
 
-const DEFAULT_TIME_ZONE = "Europe/Helsinki"; // chalicelib/domain/periods.py
 const RETURN_KEY = "laatu.returnTo";
 
 const app = {

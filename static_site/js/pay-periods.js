@@ -4,6 +4,7 @@
 // and suggests the last periods that have ended, from the tenant's settings.
 
 import { formatMonth, locale, t } from "./i18n.js";
+import { TWO_WEEK_DAYS } from "./rules.generated.js";
 import { shiftMonth, toWall } from "./timezone.js";
 
 const DAY_MS = 86400000;
@@ -40,8 +41,8 @@ export function endedPeriods(payPeriod, zone, count = 12, now = Date.now()) {
   const today = toWall(now, zone).slice(0, 10);
   if (payPeriod?.kind === "two_weeks" && payPeriod.anchor) {
     const anchor = dayNumber(payPeriod.anchor);
-    const current = anchor + Math.floor((dayNumber(today) - anchor) / 14) * 14;
-    return Array.from({ length: count }, (_, i) => isoOfDay(current - 14 * (i + 1)));
+    const current = anchor + Math.floor((dayNumber(today) - anchor) / TWO_WEEK_DAYS) * TWO_WEEK_DAYS;
+    return Array.from({ length: count }, (_, i) => isoOfDay(current - TWO_WEEK_DAYS * (i + 1)));
   }
   return Array.from({ length: count }, (_, i) => shiftMonth(today.slice(0, 7), -(i + 1)));
 }

@@ -1,11 +1,13 @@
 """The site's shape, read from its files (no browser): pages and components reach
-the API only through the per-resource modules in static_site/js/api/."""
+the API only through the per-resource modules in static_site/js/api/, and the rules
+the site shares with the API come from one generated module."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from infra import site_rules
 from tests.support import ROOT
 
 JS = ROOT / "static_site" / "js"
@@ -50,3 +52,26 @@ def test_every_api_module_is_used() -> None:
     importers = "\n".join(p.read_text("utf-8") for p in site_sources() if p.parent != API_MODULES)
     unused = [m for m in modules if f'/api/{m}"' not in importers]
     assert unused == []
+
+
+def test_the_generated_rules_are_what_the_schemas_and_constants_say() -> None:
+    committed = site_rules.OUTPUT.read_text("utf-8")
+    assert committed == site_rules.render(), "run: .venv/bin/python -m infra.site_rules"
+    assert site_rules.main(["--check"]) == 0
+
+
+def test_no_other_module_keeps_its_own_copy_of_a_shared_rule() -> None:
+    shared = site_rules.rules()
+    copies = [
+        shared["AGENT_ID"],  # the pattern's text
+        shared["DEFAULT_TIME_ZONE"],
+        ", ".join(f'"{c}"' for c in shared["CHANNELS"]),
+    ]
+    # Messages may name a zone as an example; they are words, not rules.
+    code = [p for p in site_sources() if p != site_rules.OUTPUT and p.parent.name != "messages"]
+    found = [
+        (str(p.relative_to(ROOT)), c) for p in code for c in copies if c in p.read_text("utf-8")
+    ]
+    assert found == []
+    users = [p for p in code if "rules.generated.js" in p.read_text("utf-8")]
+    assert len(users) >= 4

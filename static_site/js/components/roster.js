@@ -8,8 +8,7 @@ import { announce, field, h, replaceChildren } from "../dom.js";
 import { errorMessage } from "../errors.js";
 import { clearFieldErrors, showFieldError } from "../field-errors.js";
 import { formatDateTime, t } from "../i18n.js";
-
-const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/; // chalicelib/schemas/evaluation.schema.json
+import { AGENT_ID } from "../rules.generated.js";
 
 export async function createRoster(app) {
   let agents = await listAgents();

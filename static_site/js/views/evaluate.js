@@ -15,19 +15,19 @@ import { clearFieldErrors, showFieldError } from "../field-errors.js";
 import { currentLanguage, formatDateTime, formatScore, t } from "../i18n.js";
 import { isSubmitShortcut } from "../keys.js";
 import { navigate } from "../router.js";
+import { AGENT_ID, CHANNELS, METHODS } from "../rules.generated.js";
 import { handOver, submitEvaluation } from "../submit.js";
 import { toWall, wallToIso } from "../timezone.js";
 import { formatWallTime, parseWallTime } from "../wall-time.js";
 
-const CHANNELS = ["phone", "email", "chat", "social"];
 // The channel and method an evaluator last used: most work in one of each all shift.
 const METHOD_KEY = "laatu.method";
 const CHANNEL_KEY = "laatu.channel";
-const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 
 function methodsFor(app, self) {
   if (self) return ["self"];
-  return ["live", "recording", ...(app.hasRole("auditor") ? ["external"] : [])];
+  // "external" is the auditors' method; "self" has its own page.
+  return METHODS.filter((m) => m !== "self" && (m !== "external" || app.hasRole("auditor")));
 }
 
 async function newDraft(app, formId, self) {

@@ -11,10 +11,10 @@ import { announce, field, h, replaceChildren } from "../dom.js";
 import { errorMessage } from "../errors.js";
 import { clearFieldErrors, showFieldError } from "../field-errors.js";
 import { formatDateTime, formatDecimal, formatInteger, loadMessages, t } from "../i18n.js";
+import { CURRENCY, GRACE_DAYS, MAX_TIERS, MIN_SCORED } from "../rules.generated.js";
 import { useStylesheet } from "../stylesheet.js";
 import { isValidZone } from "../timezone.js";
 
-const MAX_TIERS = 20; // chalicelib/schemas/settings.schema.json
 const BEGINNING = Date.UTC(1970, 0, 2); // a revision saved before any export applies from 1970
 
 function wholeNumber(text, low, high) {
@@ -55,9 +55,9 @@ export async function render(root, _params, app) {
   const twoWeeksRadio = h("input", { type: "radio", name: kindName, value: "two_weeks", checked: start.pay_period.kind === "two_weeks" });
   const anchorInput = h("input", { type: "date", value: start.pay_period.anchor ?? "" });
   const anchorField = field({ label: t("rules.anchor"), control: anchorInput, name: "pay_period.anchor", hint: t("rules.anchorHint") });
-  const graceInput = h("input", { type: "number", min: 0, max: 31, step: 1, inputmode: "numeric", value: String(start.grace_days) });
+  const graceInput = h("input", { type: "number", min: GRACE_DAYS.min, max: GRACE_DAYS.max, step: 1, inputmode: "numeric", value: String(start.grace_days) });
   const currencyInput = h("input", { value: start.currency, maxlength: 3, autocomplete: "off", spellcheck: "false", class: "short" });
-  const minScoredInput = h("input", { type: "number", min: 0, max: 10000, step: 1, inputmode: "numeric", value: String(start.incentives.min_scored) });
+  const minScoredInput = h("input", { type: "number", min: MIN_SCORED.min, max: MIN_SCORED.max, step: 1, inputmode: "numeric", value: String(start.incentives.min_scored) });
   // Decimals are shown and typed the page's way ("200,00") and sent as "200.00".
   const tiers = start.incentives.tiers.map((tier) => ({
     name: tier.name, min_average: formatDecimal(tier.min_average), amount: formatDecimal(tier.amount),
@@ -127,11 +127,11 @@ export async function render(root, _params, app) {
       if (/^\d{4}-\d{2}-\d{2}$/.test(anchorInput.value)) payPeriod.anchor = anchorInput.value;
       else problems.push(["pay_period.anchor", "rules.errorAnchor"]);
     }
-    const grace = wholeNumber(graceInput.value, 0, 31);
+    const grace = wholeNumber(graceInput.value, GRACE_DAYS.min, GRACE_DAYS.max);
     if (grace === null) problems.push(["grace_days", "rules.errorGrace"]);
     const currency = currencyInput.value.trim().toUpperCase();
-    if (!/^[A-Z]{3}$/.test(currency)) problems.push(["currency", "rules.errorCurrency"]);
-    const minScored = wholeNumber(minScoredInput.value, 0, 10000);
+    if (!CURRENCY.test(currency)) problems.push(["currency", "rules.errorCurrency"]);
+    const minScored = wholeNumber(minScoredInput.value, MIN_SCORED.min, MIN_SCORED.max);
     if (minScored === null) problems.push(["incentives.min_scored", "rules.errorMinScored"]);
     const body = tiers.map((tier, index) => {
       const path = `incentives.tiers[${index}]`;
