@@ -10,6 +10,7 @@ import json
 import logging
 import time
 
+from tests.bench.browser import browser_json, render_browser, run_browser_bench
 from tests.bench.exports import exports_json, render_exports, run_export_bench
 from tests.bench.flow import run_flows
 from tests.bench.imports import imports_json, render_imports, run_import_bench
@@ -33,11 +34,13 @@ def main() -> None:
     package = run_package_bench()
     export = run_export_bench()
     batch_import = run_import_bench()
+    browser = run_browser_bench()
     elapsed = time.perf_counter() - started
     report = to_json(flows, recorder, throughput, elapsed)
     report["package"] = package_json(package)
     report["exports"] = exports_json(export)
     report["imports"] = imports_json(batch_import)
+    report["browser"] = browser_json(browser)
     OUTPUT.parent.mkdir(exist_ok=True)
     OUTPUT.write_text(json.dumps(report, indent=2) + "\n", "utf-8")
     print(render(flows, recorder, throughput, elapsed))
@@ -47,6 +50,8 @@ def main() -> None:
     print(render_exports(export))
     print()
     print(render_imports(batch_import))
+    print()
+    print(render_browser(browser))
 
 
 if __name__ == "__main__":

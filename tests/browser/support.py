@@ -1,9 +1,8 @@
 """What the browser tests share: how Chromium is started, the demo people's tokens,
-the API over plain HTTP, axe-core in a page, and the measured figures."""
+the API over plain HTTP, and axe-core in a page."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +23,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AXE_JS = ROOT / "build" / "browser-deps" / "node_modules" / "axe-core" / "axe.min.js"
-METRICS = ROOT / "build" / "browser-metrics.json"
 TENANT = "demo"
 # The demo people infra/local/demo.py seeds and `make run` prints tokens for.
 PEOPLE = {
@@ -103,16 +101,6 @@ class Watched:
 
 def _serve_axe(route: Route) -> None:
     route.fulfill(path=AXE_JS, content_type="text/javascript; charset=utf-8")
-
-
-def record_metrics(**figures: Any) -> None:
-    """Adds figures to build/browser-metrics.json and prints them (seen with -s)."""
-    METRICS.parent.mkdir(parents=True, exist_ok=True)
-    current: dict[str, Any] = json.loads(METRICS.read_text()) if METRICS.is_file() else {}
-    current.update(figures)
-    METRICS.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
-    for name, value in figures.items():
-        print(f"[browser-metrics] {name} = {value}")
 
 
 BLOCKING_IMPACTS = {"serious", "critical"}
