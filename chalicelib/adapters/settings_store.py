@@ -97,6 +97,10 @@ class SettingsStore:
     def agents(self, tenant: str) -> list[Agent]:
         return [_agent(item) for item in AgentModel.query(_agents_pk(tenant), consistent_read=True)]
 
+    def has_agents(self, tenant: str) -> bool:
+        query = AgentModel.query(_agents_pk(tenant), consistent_read=True, limit=1)
+        return next(iter(query), None) is not None
+
     def put_agent(self, tenant: str, agent: Agent, user: str) -> Agent:
         AgentModel(
             _agents_pk(tenant),

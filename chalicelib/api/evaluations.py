@@ -9,8 +9,10 @@ from chalice.app import Blueprint
 from chalicelib.adapters.evaluation_store import EvaluationStore
 from chalicelib.api.forms import store as form_store
 from chalicelib.api.http import Call, Reply, endpoint, path_int, utcnow
+from chalicelib.api.settings import store as settings_store
 from chalicelib.domain.evaluations import present
 from chalicelib.services import evaluations
+from chalicelib.services.tenant_settings import StoredRoster
 
 blueprint = Blueprint(__name__)
 store = EvaluationStore()
@@ -29,6 +31,7 @@ def submit(call: Call) -> Reply:
     document, created = evaluations.submit(
         store,
         form_store,
+        StoredRoster(settings_store, call.principal.tenant),
         call.principal,
         call.json_body(),
         idempotency_key=call.header("Idempotency-Key"),
@@ -61,6 +64,7 @@ def amend_evaluation(call: Call, evaluation_id: str) -> Reply:
     document = evaluations.amend(
         store,
         form_store,
+        StoredRoster(settings_store, call.principal.tenant),
         call.principal,
         evaluation_id,
         call.json_body(),

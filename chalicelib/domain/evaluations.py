@@ -34,22 +34,21 @@ CONTENT_FIELDS = (
 )
 
 
-def writes_only_self(principal: Principal) -> bool:
-    """Whether every evaluation the caller may write is a self-evaluation."""
-    return not any(
-        Scope.TENANT in permissions.scopes(principal, action)
-        for action in ("evaluation.submit", "evaluation.amend")
-    )
+def check_method(
+    principal: Principal, body: Mapping[str, Any], writes: frozenset[Scope] | None = None
+) -> None:
+    """`self` is an agent evaluating themselves; an agent evaluates nobody else.
 
-
-def check_method(principal: Principal, body: Mapping[str, Any]) -> None:
-    """`self` is an agent evaluating themselves; an agent evaluates nobody else."""
+    `writes` is what the write at hand lets the caller reach (by default, what
+    submitting does): with SELF only, just their own self-evaluation."""
+    if writes is None:
+        writes = permissions.scopes(principal, "evaluation.submit")
     if body["method"] == "self":
-        if Scope.SELF not in permissions.scopes(principal, "evaluation.submit"):
+        if Scope.SELF not in writes:
             raise InvalidInput("method 'self' is for an agent's own evaluation", field="method")
         if principal.agent_id is None or body["agent_id"] != principal.agent_id:
             raise InvalidInput("an agent can evaluate only themselves", field="agent_id")
-    elif writes_only_self(principal):
+    elif Scope.TENANT not in writes:
         raise InvalidInput("an agent's own evaluation must use method 'self'", field="method")
 
 

@@ -18,6 +18,7 @@ from chalicelib.adapters.evaluation_store import EvaluationStore
 from chalicelib.adapters.form_store import FormStore
 from chalicelib.adapters.import_store import ImportStore
 from chalicelib.adapters.uploads import UploadStore
+from chalicelib.domain.roster import Roster
 from chalicelib.services.imports import Importer
 
 log = logging.getLogger("laatu.uploads")
@@ -25,9 +26,7 @@ log = logging.getLogger("laatu.uploads")
 DETAIL_TYPE = "Object Created"
 
 
-def importer(
-    time_zone_for: Callable[[str], str], roster_for: Callable[[str], Callable[[str], bool]]
-) -> Importer:
+def importer(time_zone_for: Callable[[str], str], roster_for: Callable[[str], Roster]) -> Importer:
     return Importer(
         imports=ImportStore(),
         uploads=UploadStore(),

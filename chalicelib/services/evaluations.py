@@ -23,11 +23,12 @@ from chalicelib.domain.evaluations import (
     build_document,
     check_method,
     same_content,
-    writes_only_self,
 )
 from chalicelib.domain.forms import Form, parse_form
 from chalicelib.domain.periods import parse_instant, to_utc_iso
+from chalicelib.domain.permissions import Scope
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.roster import Roster, check_agent
 
 MAX_IDEMPOTENCY_KEY = 200
 DEFAULT_LIMIT = 50
@@ -61,16 +62,20 @@ def _request_hash(body: Any) -> str:
 
 def new_document(
     forms: FormVersions,
+    roster: Roster,
     principal: Principal,
     body: Any,
     *,
+    writes: frozenset[Scope],
     evaluation_id: str,
     now: datetime,
 ) -> dict[str, Any]:
     """Validate a body and build its revision 1: the one path that submit and the
-    batch import share, so an imported row is checked and scored like any other."""
+    batch import share, so an imported row is checked and scored like any other.
+    `writes` is what the caller's right to write reaches (submit, or import)."""
     schemas.validate("evaluation", body)
-    check_method(principal, body)
+    check_method(principal, body, writes)
+    check_agent(roster, body["agent_id"])
     return build_document(
         body=body,
         form=_form_version(forms, principal.tenant, body),
@@ -84,6 +89,7 @@ def new_document(
 def submit(
     store: EvaluationStore,
     forms: FormVersions,
+    roster: Roster,
     principal: Principal,
     body: Any,
     *,
@@ -92,13 +98,15 @@ def submit(
     now: datetime,
 ) -> tuple[dict[str, Any], bool]:
     """Store revision 1; (document, created). A keyed retry returns the first result."""
-    permissions.require(principal, "evaluation.submit")
+    writes = permissions.require(principal, "evaluation.submit")
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
         raise InvalidInput(
             f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters",
             field="Idempotency-Key",
         )
-    document = new_document(forms, principal, body, evaluation_id=evaluation_id, now=now)
+    document = new_document(
+        forms, roster, principal, body, writes=writes, evaluation_id=evaluation_id, now=now
+    )
     request_hash = _request_hash(body)
     try:
         store.create(
@@ -133,6 +141,7 @@ def parse_if_match(value: str | None) -> int:
 def amend(
     store: EvaluationStore,
     forms: FormVersions,
+    roster: Roster,
     principal: Principal,
     evaluation_id: str,
     body: Any,
@@ -153,10 +162,16 @@ def amend(
             field="If-Match",
         )
     schemas.validate("evaluation", body)
-    if writes_only_self(principal):
-        check_method(principal, body)
+    # An admin corrects any evaluation; others write what they may submit.
+    writes = permissions.scopes(principal, "evaluation.submit")
+    if Scope.TENANT in granted:
+        writes |= {Scope.TENANT}
+    if Scope.TENANT not in writes:
+        check_method(principal, body, writes)
     elif body["method"] == "self" and current["method"] != "self":
         raise InvalidInput("method 'self' is for an agent's own evaluation", field="method")
+    if body["agent_id"] != current["agent_id"]:
+        check_agent(roster, body["agent_id"])
     if same_content(current, body):
         return current
     document = build_document(

@@ -65,6 +65,7 @@ from chalicelib.domain.import_report import (
 )
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.roster import Roster, admits
 from chalicelib.services import evaluations
 from chalicelib.services import forms as form_service
 
@@ -284,7 +285,7 @@ class _Run:
     started: datetime
     time_zone: str
     forms: FormCache
-    agent_known: Callable[[str], bool]
+    roster: Roster
     first_rows: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -301,7 +302,7 @@ class Importer:
     time_zone_for: Callable[[str], str]
     clock: Callable[[], datetime]
     # The tenant's agent check, read fresh for each run (see tenant_settings.roster_check).
-    roster_for: Callable[[str], Callable[[str], bool]]
+    roster_for: Callable[[str], Roster]
 
     def run(self, key: str, *, invocation: str, remaining_s: Callable[[], float]) -> str:
         """Import the upload at `key` (as an event names it); what happened, for the log.
@@ -334,7 +335,7 @@ class Importer:
             started=datetime.fromisoformat(str(record.started_at)),
             time_zone=self.time_zone_for(tenant),
             forms=FormCache(self.forms),
-            agent_known=self.roster_for(tenant),
+            roster=self.roster_for(tenant),
         )
         try:
             return self._work(run, remaining_s)
@@ -481,7 +482,7 @@ class Importer:
             source,
             time_zone=run.time_zone,
             form_for=lambda form_id, version: run.forms.form(run.tenant, form_id, version),
-            agent_known=run.agent_known,
+            agent_known=lambda agent_id: admits(run.roster, agent_id),
         )
         problems = ([duplicate] if duplicate else []) + list(parsed.problems)
         if problems or parsed.body is None:
@@ -491,8 +492,10 @@ class Importer:
             # The ordinary path: schema, method, form version, answers and scoring.
             document = evaluations.new_document(
                 run.forms,
+                run.roster,
                 run.principal,
                 parsed.body,
+                writes=permissions.scopes(run.principal, "import.create"),
                 evaluation_id=evaluation_id,
                 now=run.started,
             )
@@ -550,6 +553,7 @@ class Importer:
                 amended = evaluations.amend(
                     self.evaluations,
                     run.forms,
+                    run.roster,
                     run.principal,
                     ready.evaluation_id,
                     body,

@@ -8,7 +8,7 @@ the days of the old zone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -138,11 +138,33 @@ def time_zone_now(store: SettingsStore, tenant: str, now: datetime) -> str:
     return Calendar(store.revisions(tenant)).settings_at(now).time_zone
 
 
-def roster_check(store: SettingsStore, tenant: str) -> Callable[[str], bool]:
-    """Whether an agent id belongs to the tenant, by its roster (PUT /v1/agents/{id}).
+@dataclass(frozen=True)
+class LoadedRoster:
+    """The whole roster read once: for an import run, which asks about many agents."""
 
-    A tenant that keeps no roster cannot be checked, so every agent id passes;
-    once it has one, only its agents do. Read once per call: an import run.
-    """
-    roster = frozenset(agent.agent_id for agent in store.agents(tenant))
-    return lambda agent_id: not roster or agent_id in roster
+    agent_ids: frozenset[str]
+
+    def is_kept(self) -> bool:
+        return bool(self.agent_ids)
+
+    def has(self, agent_id: str) -> bool:
+        return agent_id in self.agent_ids
+
+
+@dataclass(frozen=True)
+class StoredRoster:
+    """The roster asked about one agent at a time: one GetItem for a known agent."""
+
+    store: SettingsStore
+    tenant: str
+
+    def is_kept(self) -> bool:
+        return self.store.has_agents(self.tenant)
+
+    def has(self, agent_id: str) -> bool:
+        return self.store.get_agent(self.tenant, agent_id) is not None
+
+
+def roster_check(store: SettingsStore, tenant: str) -> LoadedRoster:
+    """The tenant's roster for `domain.roster.check_agent`, read once (an import run)."""
+    return LoadedRoster(frozenset(agent.agent_id for agent in store.agents(tenant)))

@@ -39,10 +39,12 @@ from chalicelib.adapters.models import EvaluationModel
 from chalicelib.adapters.tables import create_tables
 from chalicelib.domain.batch_rows import parse_row, read_file, template_columns
 from chalicelib.domain.forms import form_to_dict, parse_form
+from chalicelib.domain.permissions import Scope
 from chalicelib.domain.principal import Principal
 from chalicelib.events.uploads import importer
 from chalicelib.services import evaluations
 from chalicelib.services.imports import FormCache, evaluation_id_for, key_prefix
+from chalicelib.services.tenant_settings import LoadedRoster
 from infra.local import moto_transactions
 from tests.bench.exports import counting
 from tests.support import demo_form
@@ -158,7 +160,13 @@ def _prepare_only(
         assert parsed.body is not None, parsed.problems
         evaluation_id = evaluation_id_for(TENANT, AUDITOR, parsed.external_id)
         document = evaluations.new_document(
-            cache, principal, parsed.body, evaluation_id=evaluation_id, now=started_at
+            cache,
+            LoadedRoster(frozenset()),
+            principal,
+            parsed.body,
+            writes=frozenset({Scope.TENANT}),
+            evaluation_id=evaluation_id,
+            now=started_at,
         )
         document["source"] = {"import_id": IMPORT_ID, "external_id": parsed.external_id}
         documents.append(document)
@@ -201,7 +209,7 @@ def _run(rows: int) -> ImportBench:
     )
     key = key_prefix(TENANT, IMPORT_ID) + "syyskuu.csv"
     boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=data)
-    run = importer(lambda _tenant: ZONE, lambda _tenant: lambda _agent: True)
+    run = importer(lambda _tenant: ZONE, lambda _tenant: LoadedRoster(frozenset()))
 
     with counting() as requests:
         started = time.perf_counter()

@@ -35,10 +35,12 @@ class Api:
         raw = body if isinstance(body, (str, bytes)) or body is None else json.dumps(body)
         response = getattr(self.client.http, method.lower())(path, headers=all_headers, body=raw)
         text = response.body.decode() if isinstance(response.body, bytes) else response.body
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        is_json = "json" in headers.get("content-type", "application/json")
         return Answer(
             response.status_code,
-            json.loads(text) if text else None,
-            {k.lower(): v for k, v in response.headers.items()},
+            (json.loads(text) if is_json else text) if text else None,
+            headers,
         )
 
     def publish(self, form: dict[str, Any] | None = None, **token: Any) -> dict[str, Any]:

@@ -169,3 +169,27 @@ def test_listing_pages_through_a_time_range(api: Api) -> None:
     everyone = api.call("GET", "/v1/evaluations?limit=200", "evaluator")
     assert len(everyone.body["items"]) == 8
     assert api.call("GET", "/v1/evaluations?cursor=bm9wZQ", "evaluator").status == 400
+
+
+def test_the_api_refuses_an_agent_the_import_would_refuse(api: Api) -> None:
+    """One roster rule on every entry path (the import's is in test_imports)."""
+    form = api.publish()
+    # Without a roster nothing can be checked: any agent id passes.
+    assert api.submit(evaluation_body(form, agent_id="anyone")).status == 201
+    assert api.call("PUT", "/v1/agents/aino", body={"payroll_id": "P-1"}).status == 200
+    refused = api.submit(evaluation_body(form, agent_id="stranger"))
+    assert (refused.status, refused.body["field"], refused.body["error"]) == (
+        400,
+        "agent_id",
+        "unknown_agent",
+    )
+    created = api.submit(evaluation_body(form, agent_id="aino"))
+    assert created.status == 201
+    moved = api.call(
+        "PUT",
+        f"/v1/evaluations/{created.body['evaluation_id']}",
+        "evaluator",
+        body=evaluation_body(form, agent_id="stranger"),
+        headers={"If-Match": created.headers["etag"]},
+    )
+    assert (moved.status, moved.body["error"]) == (400, "unknown_agent")

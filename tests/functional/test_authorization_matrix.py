@@ -1,0 +1,350 @@
+"""Every operation of the OpenAPI document x every role and role pair x own/other tenant.
+
+Generated from the document, so a new route is covered the day it is added: an
+operation whose path parameters or body this file cannot fill fails the test and
+says what to add.
+
+The checks are properties, not a copy of the permission table:
+
+- **Union**: what a person with two roles gets is what the better of the two roles
+  gets alone (same status, same body for reads; for lists, the union of the items).
+  This is what catches "not only an agent, so unrestricted".
+- **Isolation**: with the ids of tenant acme, a caller of tenant globex (any role
+  set) reads nothing of acme's (no id, name or count of it in any answer) and
+  changes nothing of acme's (acme's data read back unchanged).
+
+Every token in a run is the same person (user `pat`, agent id `aino`), so the role
+is the only thing that differs between the answers compared.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.functional.api import Answer, Api
+from tests.support import ROOT, demo_form, evaluation_body
+
+ROLES = ("admin", "evaluator", "auditor", "agent", "payroll")
+ROLE_SETS: tuple[tuple[str, ...], ...] = tuple((r,) for r in ROLES) + tuple(
+    itertools.combinations(ROLES, 2)
+)
+PERSON = {"user": "pat", "agent_id": "aino"}
+FORM_ID = "acme-lomake"
+DRAFT_ID = "acme-luonnos"
+SECRET_SUMMARY = "acme-salainen-yhteenveto"
+SECRET_NAME = "Aino Acme-Ainutlaatuinen"
+PARAM = re.compile(r"{(\w+)}")
+OPENAPI = ROOT / "chalicelib" / "schemas" / "openapi.json"
+
+
+@dataclass
+class World:
+    """Tenant acme's data, made by people other than `pat` unless the name says so."""
+
+    evaluations: dict[str, str] = field(default_factory=dict)  # label -> id
+    imports: dict[str, str] = field(default_factory=dict)
+
+    def markers(self) -> list[str]:
+        return [
+            *self.evaluations.values(),
+            *self.imports.values(),
+            FORM_ID,
+            DRAFT_ID,
+            SECRET_SUMMARY,
+            SECRET_NAME,
+        ]
+
+
+@dataclass(frozen=True)
+class Request:
+    operation: str
+    method: str
+    path: str
+    body: Any = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.operation}: {self.method} {self.path}"
+
+
+def _form(form_id: str) -> dict[str, Any]:
+    return {**demo_form(), "form_id": form_id}
+
+
+@pytest.fixture
+def world(api: Api) -> World:
+    admin: dict[str, Any] = {"user": "maija"}
+    api.publish(_form(FORM_ID), **admin)
+    assert api.call("POST", "/v1/forms", body=_form(DRAFT_ID), **admin).status == 201
+    for agent_id in ("aino", "bert"):
+        roster = {"name": SECRET_NAME if agent_id == "aino" else "Bert", "payroll_id": "P1"}
+        put = api.call("PUT", f"/v1/agents/{agent_id}", body=roster, **admin)
+        assert put.status == 200, put.body
+    form = _form(FORM_ID)
+    seeded = World()
+
+    def submit(label: str, role: str, body: dict[str, Any], **who: Any) -> None:
+        body["summary"] = SECRET_SUMMARY
+        created = api.submit(body, role, **who)
+        assert created.status == 201, created.body
+        seeded.evaluations[label] = created.body["evaluation_id"]
+
+    submit("about aino", "evaluator", evaluation_body(form, agent_id="aino"), user="eero")
+    submit("about bert", "evaluator", evaluation_body(form, agent_id="bert"), user="eero")
+    submit("by pat about bert", "evaluator", evaluation_body(form, agent_id="bert"), user="pat")
+    submit(
+        "pat's self-evaluation",
+        "agent",
+        evaluation_body(form, agent_id="aino", method="self"),
+        **PERSON,
+    )
+    for label, user in (("by another auditor", "audi"), ("by pat", "pat")):
+        started = api.call("POST", "/v1/imports", "auditor", user=user)
+        assert started.status == 201, started.body
+        seeded.imports[label] = started.body["import_id"]
+    return seeded
+
+
+def _path_values(world: World) -> dict[str, list[str]]:
+    return {
+        "form_id": [FORM_ID, DRAFT_ID],
+        "version": ["1"],
+        "evaluation_id": list(world.evaluations.values()),
+        "revision": ["1"],
+        "agent_id": ["aino", "bert"],
+        "period": ["2026-11"],
+        "import_id": list(world.imports.values()),
+    }
+
+
+QUERIES: dict[str, list[str]] = {
+    "listEvaluations": ["", "?agent_id=aino", "?agent_id=bert"],
+    "getAgentSummary": ["?period=2026-11"],
+}
+
+
+def _operations() -> Iterator[tuple[str, str, str]]:
+    document = json.loads(OPENAPI.read_text("utf-8"))
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "put", "post", "patch", "delete"):
+                yield operation["operationId"], method.upper(), path
+
+
+def _paths(template: str, values: dict[str, list[str]]) -> list[str]:
+    names = PARAM.findall(template)
+    missing = [name for name in names if name not in values]
+    assert not missing, f"{template}: add sample values for {missing} to _path_values"
+    out = []
+    for combination in itertools.product(*(values[name] for name in names)):
+        path = template
+        for name, value in zip(names, combination, strict=True):
+            path = path.replace("{" + name + "}", value)
+        out.append(path)
+    return out
+
+
+def _current(api: Api, path: str) -> Answer:
+    return api.call("GET", path, "admin", user="maija")
+
+
+class Bodies:
+    """A valid body (and headers) for each writing operation, made fresh per call so a
+    write that succeeds does not make the next caller's identical write a no-op."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.counter = itertools.count(1)
+
+    def for_request(self, operation: str, path: str) -> list[tuple[Any, dict[str, str]]]:
+        n = next(self.counter)
+        form = _form(FORM_ID)
+        if operation == "createForm":
+            return [(_form(f"uusi-{n}"), {})]
+        if operation == "updateForm":
+            current = _current(self.api, path)
+            if current.status != 200:
+                return [(_form(path.rsplit("/", 1)[1]), {})]
+            draft = {**current.body["draft"], "title": f"Muokattu {n}"}
+            return [(draft, {"If-Match": current.headers["etag"]})]
+        if operation == "createEvaluation":
+            self_body = evaluation_body(form, agent_id="aino", method="self")
+            return [(evaluation_body(form, agent_id="bert"), {}), (self_body, {})]
+        if operation == "amendEvaluation":
+            current = _current(self.api, path)
+            assert current.status == 200, current.body
+            content = {
+                key: current.body[key]
+                for key in ("form_id", "form_version", "agent_id", "method", "answers")
+            }
+            contact = {k: v for k, v in current.body["contact"].items() if k != "occurred_at_utc"}
+            body = {**content, "contact": contact, "summary": f"korjattu {n}"}
+            return [(body, {"If-Match": current.headers["etag"]})]
+        if operation == "putAgent":
+            return [({"name": f"Nimi {n}", "payroll_id": "P1"}, {})]
+        if operation == "putSettings":
+            return [({"grace_days": n % 5}, {})]
+        if operation in ("publishForm", "runExport", "createImport"):
+            return [(None, {})]
+        raise AssertionError(f"{operation}: add a sample body to Bodies.for_request")
+
+
+def _requests(world: World, bodies: Bodies | None) -> list[Request]:
+    """Reads when `bodies` is None, else writes (each with a body made just now)."""
+    values = _path_values(world)
+    out = []
+    for operation, method, template in _operations():
+        if (method == "GET") != (bodies is None):
+            continue
+        for path in _paths(template, values):
+            for query in QUERIES.get(operation, [""]):
+                if bodies is None:
+                    out.append(Request(operation, method, path + query))
+                    continue
+                for body, headers in bodies.for_request(operation, path):
+                    out.append(
+                        Request(operation, method, path + query, body, tuple(headers.items()))
+                    )
+    return out
+
+
+def _call(api: Api, request: Request, roles: tuple[str, ...], tenant: str = "acme") -> Answer:
+    return api.call(
+        request.method,
+        request.path,
+        list(roles),
+        body=request.body,
+        headers=dict(request.headers),
+        tenant=tenant,
+        **PERSON,
+    )
+
+
+def _rank(status: int) -> int:
+    """How far a caller got: refused (403, or 404 for what is out of their reach),
+    refused for the content (another 4xx), served."""
+    if status in (403, 404):
+        return 0
+    return 2 if status < 400 else 1
+
+
+def _items(body: Any) -> set[str] | None:
+    if isinstance(body, dict) and isinstance(body.get("items"), list):
+        return {json.dumps(item, sort_keys=True) for item in body["items"]}
+    return None
+
+
+def _comparable(request: Request, body: Any) -> Any:
+    # /v1/me names the roles of the token, which differ by construction.
+    if request.operation == "getMe":
+        return {k: v for k, v in body.items() if k != "roles"}
+    return body
+
+
+def _union_problem(
+    request: Request, pair: tuple[str, ...], answers: dict[tuple[str, ...], Answer]
+) -> str | None:
+    singles = [answers[(role,)] for role in pair]
+    best = max(singles, key=lambda answer: _rank(answer.status))
+    got = answers[pair]
+    if _rank(got.status) != _rank(best.status):
+        shown = ", ".join(f"{r}: {answers[(r,)].status}" for r in pair)
+        return f"{request} as {'+'.join(pair)}: {got.status}, alone {shown}"
+    if request.method != "GET" or got.status >= 300:
+        return None
+    served = [a for a in singles if a.status < 300]
+    item_sets = [_items(a.body) for a in served]
+    if all(items is not None for items in item_sets) and _items(got.body) is not None:
+        union = set().union(*(s for s in item_sets if s is not None))
+        if _items(got.body) != union:
+            return f"{request} as {'+'.join(pair)}: items differ from the union of its roles"
+        return None
+    if not any(_comparable(request, got.body) == _comparable(request, a.body) for a in served):
+        return f"{request} as {'+'.join(pair)}: the body is not what either role gets alone"
+    return None
+
+
+def _union_problems(api: Api, requests: list[Request]) -> list[str]:
+    problems = []
+    for request in requests:
+        answers = {roles: _call(api, request, roles) for roles in ROLE_SETS}
+        for roles, answer in answers.items():
+            if answer.status >= 500:
+                problems.append(f"{request} as {'+'.join(roles)}: {answer.status}")
+        for pair in ROLE_SETS[len(ROLES) :]:
+            problem = _union_problem(request, pair, answers)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def test_every_operation_is_generated(api: Api, world: World) -> None:
+    generated = {r.operation for r in _requests(world, None) + _requests(world, Bodies(api))}
+    assert generated == {operation for operation, _, _ in _operations()}
+
+
+def test_a_role_pair_reads_what_the_better_of_its_roles_reads(api: Api, world: World) -> None:
+    problems = _union_problems(api, _requests(world, None))
+    assert not problems, "\n".join(problems)
+
+
+def test_a_role_pair_writes_what_the_better_of_its_roles_writes(api: Api, world: World) -> None:
+    problems: list[str] = []
+    bodies = Bodies(api)
+    values = _path_values(world)
+    for operation, method, template in _operations():
+        if method == "GET":
+            continue
+        for path in _paths(template, values):
+            # Each caller gets a body made for the state it meets (a fresh If-Match).
+            statuses: dict[tuple[str, ...], list[int]] = {}
+            for roles in ROLE_SETS:
+                for body, headers in bodies.for_request(operation, path):
+                    request = Request(operation, method, path, body, tuple(headers.items()))
+                    statuses.setdefault(roles, []).append(_call(api, request, roles).status)
+            for roles, got in statuses.items():
+                if any(status >= 500 for status in got):
+                    problems.append(f"{operation} {path} as {'+'.join(roles)}: {got}")
+            for pair in ROLE_SETS[len(ROLES) :]:
+                for index, got_status in enumerate(statuses[pair]):
+                    best = max((statuses[(r,)][index] for r in pair), key=_rank)
+                    if _rank(got_status) != _rank(best):
+                        alone = {r: statuses[(r,)][index] for r in pair}
+                        problems.append(
+                            f"{operation} {path} #{index} as {'+'.join(pair)}: "
+                            f"{got_status}, alone {alone}"
+                        )
+    assert not problems, "\n".join(problems)
+
+
+def _leaks(answer: Answer, markers: list[str]) -> list[str]:
+    text = json.dumps(answer.body, ensure_ascii=False)
+    found = [marker for marker in markers if marker in text]
+    counts = re.findall(r'"(?:evaluations|scored)": ([1-9][0-9]*)', text)
+    return found + [f"a count of {count}" for count in counts]
+
+
+def test_another_tenant_reads_and_changes_nothing(api: Api, world: World) -> None:
+    reads = _requests(world, None)
+    before = {str(r): _call(api, r, ("admin",)).body for r in reads}
+    problems = []
+    write_requests: Callable[[], list[Request]] = lambda: _requests(world, Bodies(api))  # noqa: E731
+    for roles in ROLE_SETS:
+        for request in reads + write_requests():
+            if request.operation == "getOpenApiDocument":
+                continue
+            answer = _call(api, request, roles, tenant="globex")
+            leaked = _leaks(answer, world.markers())
+            if answer.status >= 500 or (answer.status < 300 and leaked):
+                problems.append(f"{request} as globex {'+'.join(roles)}: {answer.status} {leaked}")
+    after = {str(r): _call(api, r, ("admin",)).body for r in reads}
+    changed = [key for key in before if before[key] != after[key]]
+    assert not problems, "\n".join(problems)
+    assert not changed, f"acme's data changed by globex's calls: {changed}"
