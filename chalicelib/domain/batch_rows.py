@@ -25,12 +25,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.csv_cells import safe_text_cell
 from chalicelib.domain.forms import Form
+from chalicelib.domain.text import refused_character
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -78,23 +79,35 @@ MAX_SUMMARY = 5000
 MAX_COMMENT = 2000
 MAX_DURATION_S = 86400
 MAX_FORM_VERSION = 999_999
+# A JSON value nested deeper than this is not parsed at all (Python's parser recurses).
+MAX_JSON_DEPTH = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DIGITS = re.compile(r"[0-9]{1,9}")
 
 # Local date-times as spreadsheets write them: ISO (2026-11-02 10:15[:00]) or
-# Finnish (2.11.2026 10.15 / 10:15, optionally "klo" before the time).
+# Finnish (2.11.2026 10.15 / 10:15, optionally "klo" before the time). ASCII digits
+# only: `\d` would also take Arabic-Indic and other Unicode digits.
 _ISO_LOCAL = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})[T ]+"
-    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?",
+    re.ASCII,
 )
 _FINNISH_LOCAL = re.compile(
     r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\s+(?:klo\s+)?"
-    r"(?P<H>\d{1,2})[.:](?P<M>\d{2})(?:[.:](?P<S>\d{2}))?"
+    r"(?P<H>\d{1,2})[.:](?P<M>\d{2})(?:[.:](?P<S>\d{2}))?",
+    re.ASCII,
 )
-_HAS_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+_HAS_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$", re.ASCII)
+# JSON Lines end in "\n" (or "\r\n"); str.splitlines would also split at U+2028,
+# U+0085 and the like, which are allowed raw inside a JSON string.
+_JSON_LINE_END = re.compile(r"\r\n|\r|\n")
 
 Format = Literal["csv", "jsonl"]
 _DELIMITERS = (";", ",", "\t")
+
+# A cell over the csv module's default 128 KiB would raise csv.Error and refuse the
+# whole file; allowed up to the file limit, it is one row's too-long cell instead.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
 
 
 @dataclass(frozen=True)
@@ -121,7 +134,9 @@ class FileRejected(Exception):
 @dataclass(frozen=True)
 class SourceRow:
     """One row as read: `row` is the number a spreadsheet shows (the header is row 1)
-    or the JSON Lines line number; `cells` holds the non-empty cells, trimmed."""
+    or the JSON Lines line number; `cells` holds the non-empty cells, trimmed.
+    A cell that could not be read is left out of `cells` and has its problem in
+    `problems`, under its column."""
 
     row: int
     cells: Mapping[str, str]
@@ -249,7 +264,7 @@ def _read_csv(text: str, encoding: str) -> BatchFile:
                 continue
             if len(rows) == MAX_ROWS:
                 raise _too_many(len(rows) + 1)
-            rows.append(_csv_row(number, columns, cells))
+            rows.append(_csv_row(number, columns, record))
     except csv.Error as exc:
         raise FileRejected("unreadable_file", f"the file is not readable CSV: {exc}") from None
     if columns is None:
@@ -295,7 +310,8 @@ def _header(cells: Sequence[str]) -> tuple[str, ...]:
 def _csv_row(number: int, columns: Sequence[str], cells: Sequence[str]) -> SourceRow:
     values: dict[str, str] = {}
     problems: list[Problem] = []
-    for index, cell in enumerate(cells):
+    for index, raw in enumerate(cells):
+        cell = raw.strip()
         if not cell:
             continue
         if index >= len(columns):
@@ -312,14 +328,31 @@ def _csv_row(number: int, columns: Sequence[str], cells: Sequence[str]) -> Sourc
                 Problem(None, "unnamed_column", f"cell {index + 1} has a value but no column name")
             )
             continue
+        # Checked before trimming: strip() would silently drop some controls (U+001C-U+001F).
+        refused = _refused_cell(columns[index], raw)
+        if refused is not None:
+            problems.append(refused)
+            continue
         values[columns[index]] = cell
     return SourceRow(number, values, tuple(problems))
+
+
+def _refused_cell(column: str, value: str) -> Problem | None:
+    """The project's one rule for text (chalicelib/domain/text.py), as a row problem."""
+    found = refused_character(value)
+    if found is None:
+        return None
+    return Problem(
+        column,
+        "invalid_character",
+        f"'{column}' contains a character that is not allowed ({found})",
+    )
 
 
 def _read_json_lines(text: str, encoding: str) -> BatchFile:
     rows: list[SourceRow] = []
     columns: dict[str, None] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_JSON_LINE_END.split(text), start=1):
         if not line.strip():
             continue
         if len(rows) == MAX_ROWS:
@@ -332,28 +365,144 @@ def _read_json_lines(text: str, encoding: str) -> BatchFile:
     return BatchFile("jsonl", encoding, None, tuple(columns), tuple(rows))
 
 
+class _Members(list[tuple[str, Any]]):
+    """A JSON object's members in order, a repeated key kept, so it can be refused
+    (a dict would silently keep the last)."""
+
+
 def _json_row(number: int, line: str) -> SourceRow:
-    try:
-        value = json.loads(line)
-    except ValueError as exc:
-        return SourceRow(number, {}, (Problem(None, "malformed_json", f"not JSON: {exc}"),))
-    if not isinstance(value, dict):
+    problems: list[Problem] = []
+    while True:
+        try:
+            # Numbers stay their digits, checked by the column's rule like a CSV cell
+            # (int() refuses over 4300 digits); raw control characters reach the text
+            # rule, which names the column, instead of failing the whole line.
+            value = json.loads(line, object_pairs_hook=_Members, parse_int=str, strict=False)
+            break
+        except RecursionError:
+            # Python's parser recurses: the deep value becomes null and its column a
+            # problem, so the rest of the row is still read and checked.
+            deep = _deep_value(line)
+            if deep is None or deep[0] is None:
+                return SourceRow(number, {}, (_deep_problem(None),))
+            column, start, end = deep
+            problems.append(_deep_problem(column))
+            line = line[:start] + "null" + line[end:]
+        except ValueError as exc:
+            return SourceRow(number, {}, (Problem(None, "malformed_json", f"not JSON: {exc}"),))
+    if not isinstance(value, _Members):
         return SourceRow(
             number, {}, (Problem(None, "malformed_json", "a line must be one JSON object"),)
         )
     cells: dict[str, str] = {}
-    problems: list[Problem] = []
-    for key, raw in value.items():
-        name = _column_name(str(key))
+    seen: set[str] = set()
+    for key, raw in value:
+        name = _column_name(key)
+        found = refused_character(name)
+        if found is not None:
+            spelled = _spelled(name)
+            problems.append(
+                Problem(
+                    spelled,
+                    "invalid_character",
+                    f"the key '{spelled}' contains a character that is not allowed ({found})",
+                )
+            )
+            continue
+        if name in seen:
+            cells.pop(name, None)
+            problems.append(
+                Problem(name, "duplicate_key", f"'{name}' appears twice; give each column once")
+            )
+            continue
+        seen.add(name)
         if raw is None:
             continue
-        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        if isinstance(raw, bool) or not isinstance(raw, str):
+            # A JSON number arrives as its digits (a str); a fraction, NaN, Infinity,
+            # true/false, a list or an object does not.
             problems.append(Problem(name, "invalid", "must be a string (or a whole number)"))
             continue
-        text = str(raw).strip()
+        refused = _refused_cell(name, raw)
+        if refused is not None:
+            problems.append(refused)
+            continue
+        text = raw.strip()
         if text:
             cells[name] = text
     return SourceRow(number, cells, tuple(problems))
+
+
+def _deep_problem(column: str | None) -> Problem:
+    return Problem(
+        column,
+        "too_deep",
+        f"nested deeper than {MAX_JSON_DEPTH} levels; a value must be a string (or a whole number)",
+    )
+
+
+def _deep_value(line: str) -> tuple[str | None, int, int] | None:
+    """(key, start, end) of the first member value that nests deeper than
+    MAX_JSON_DEPTH, found in one pass over the characters, without recursion."""
+    depth = deepest = 0
+    key: str | None = None
+    wants_key = False
+    start: int | None = None
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if char == '"':
+            end = _string_end(line, index)
+            if depth == 1 and wants_key:
+                key = _key_name(line[index:end])
+                wants_key = False
+            index = end
+            continue
+        if char in "{[":
+            depth += 1
+            if depth == 1:
+                wants_key = char == "{"
+            elif depth == 2:
+                start = index
+            deepest = max(deepest, depth)
+        elif char in "}]":
+            if depth == 2 and start is not None and deepest > MAX_JSON_DEPTH:
+                return key, start, index + 1
+            if depth == 2:
+                deepest = 2
+            depth -= 1
+        elif char == "," and depth == 1:
+            wants_key = True
+        index += 1
+    if start is not None and deepest > MAX_JSON_DEPTH:
+        return key, start, len(line)  # never closed: the rest of the line is the value
+    return None
+
+
+def _string_end(line: str, start: int) -> int:
+    """The index after the JSON string that starts at `start` (or the end of the line)."""
+    index = start + 1
+    while index < len(line):
+        if line[index] == "\\":
+            index += 2
+            continue
+        if line[index] == '"':
+            return index + 1
+        index += 1
+    return len(line)
+
+
+def _key_name(quoted: str) -> str | None:
+    try:
+        return _spelled(_column_name(str(json.loads(quoted, strict=False))))
+    except ValueError:
+        return None
+
+
+def _spelled(name: str) -> str:
+    """A key as a report can show it; a refused character (a lone surrogate cannot
+    even be written as UTF-8) is spelled out as an escape."""
+    return "".join(c if refused_character(c) is None else f"\\u{ord(c):04x}" for c in name)
 
 
 # Reading a row ------------------------------------------------------------------------
@@ -376,7 +525,9 @@ def parse_row(
     problems = list(source.problems)
     warnings: list[Problem] = []
     cells = source.cells
-    reader = _Cells(cells, problems)
+    # A column whose cell could not be read has its problem already: not "required" too.
+    unread = {p.column for p in source.problems if p.column is not None}
+    reader = _Cells(cells, problems, unread)
 
     external_id = reader.text("external_id", MAX_EXTERNAL_ID)
     form_id = reader.matching("form_id", SLUG, "a form id like asiakaspalvelu")
@@ -384,7 +535,11 @@ def parse_row(
     agent_id = reader.matching("agent_id", AGENT_ID, "an agent id (letters, digits, . _ @ -)")
     channel = reader.choice("channel", CHANNELS)
     contact_id = reader.text("contact_id", MAX_CONTACT_ID)
-    occurred_at = _occurred_at(cells.get("occurred_at"), time_zone, problems, warnings)
+    occurred_at = (
+        None
+        if "occurred_at" in unread
+        else _occurred_at(cells.get("occurred_at"), time_zone, problems, warnings)
+    )
     duration = reader.whole("duration_s", 0, MAX_DURATION_S, required=False)
     recording_url = reader.matching(
         "recording_url", RECORDING_URL, "an http(s) address", required=False
@@ -416,7 +571,9 @@ def parse_row(
     comments: dict[str, str] = {}
     answer_columns: dict[str, str] = {}
     if form is not None:
-        answers, comments, answer_columns = _answers(cells, form, form_version or 0, problems)
+        answers, comments, answer_columns = _answers(
+            cells, form, form_version or 0, problems, unread
+        )
 
     if problems:
         shown = _shown(cells.get("external_id", ""), MAX_EXTERNAL_ID)
@@ -446,13 +603,14 @@ def parse_row(
 class _Cells:
     """Reads fixed columns, adding a Problem for each that is missing or malformed."""
 
-    def __init__(self, cells: Mapping[str, str], problems: list[Problem]) -> None:
+    def __init__(self, cells: Mapping[str, str], problems: list[Problem], unread: set[str]) -> None:
         self._cells = cells
         self._problems = problems
+        self._unread = unread
 
     def _get(self, column: str, required: bool) -> str | None:
         value = self._cells.get(column)
-        if value is None and required:
+        if value is None and required and column not in self._unread:
             self._problems.append(Problem(column, "required", f"'{column}' needs a value"))
         return value
 
@@ -512,7 +670,11 @@ def answer_value(text: str) -> str | None:
 
 
 def _answers(
-    cells: Mapping[str, str], form: Form, version: int, problems: list[Problem]
+    cells: Mapping[str, str],
+    form: Form,
+    version: int,
+    problems: list[Problem],
+    unread: set[str],
 ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     answers: dict[str, str] = {}
     comments: dict[str, str] = {}
@@ -535,9 +697,10 @@ def _answers(
             )
             continue
         if text is None:
-            problems.append(
-                Problem(column, "missing_answer", f"criterion '{criterion.id}' needs an answer")
-            )
+            if column not in unread:
+                problems.append(
+                    Problem(column, "missing_answer", f"criterion '{criterion.id}' needs an answer")
+                )
             continue
         answer = answer_value(text)
         if answer is None:
@@ -595,14 +758,46 @@ def _occurred_at(
 
 
 def _code(error: ValueError) -> str:
+    if isinstance(error, OutOfCalendar):
+        return "out_of_range"
     return "nonexistent_local_time" if "does not exist" in str(error) else "invalid"
+
+
+class OutOfCalendar(ValueError):
+    """A time at the very ends of the calendar, with no UTC time or local date."""
+
+
+# TODO(lead): move to periods.py (every entry path needs it before to_utc_iso/month_of).
+# Within a day of datetime's ends (year 1, year 9999) a UTC time, or a local date in
+# a zone up to 24 h away, overflows: OverflowError in astimezone, not a ValueError.
+_FIRST_SAFE = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+_LAST_SAFE = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
+
+
+def _in_calendar(moment: datetime) -> bool:
+    """Whether `moment` has a UTC time and a local date in every time zone."""
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return _FIRST_SAFE <= utc <= _LAST_SAFE
+
+
+def _check_calendar(moment: datetime, value: str) -> datetime:
+    if not _in_calendar(moment):
+        raise OutOfCalendar(
+            f"'{_shown(value)}' is too close to the ends of the calendar to convert "
+            "to UTC; check the year"
+        )
+    return moment
 
 
 def contact_time(text: str, time_zone: str) -> tuple[str, str | None]:
     """ISO 8601 with offset, kept; or a local time, placed in `time_zone`.
 
     Returns (ISO 8601 with offset, warning or None). Raises ValueError for a
-    time that is not readable or that did not exist there (a DST gap).
+    time that is not readable, that did not exist there (a DST gap), or that is
+    at the ends of the calendar (OutOfCalendar).
     """
     value = " ".join(text.split())
     if _HAS_OFFSET.search(value):
@@ -613,10 +808,11 @@ def contact_time(text: str, time_zone: str) -> tuple[str, str | None]:
                 f"'{_shown(value)}' is not a date-time; write it like 2026-11-02T10:15:00+02:00"
             ) from None
         if moment.utcoffset() is not None:
-            return moment.isoformat(), None
+            return _check_calendar(moment, value).isoformat(), None
     local = _local(value)
     zone = ZoneInfo(time_zone)
-    first, second = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
+    first = _check_calendar(local.replace(tzinfo=zone, fold=0), value)
+    second = _check_calendar(local.replace(tzinfo=zone, fold=1), value)
     if first.utcoffset() == second.utcoffset():
         return first.isoformat(), None
     wall = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
