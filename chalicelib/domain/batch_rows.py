@@ -104,6 +104,10 @@ _JSON_LINE_END = re.compile(r"\r\n|\r|\n")
 
 Format = Literal["csv", "jsonl"]
 _DELIMITERS = (";", ",", "\t")
+# A real multi-byte UTF-8 character beside the stray bytes (kept as U+DC80-U+DCFF by
+# surrogateescape) says the file is UTF-8: a Windows-1252 file has none, as its ä is
+# one byte, never followed by what UTF-8 continues with.
+_UTF8_CHARACTER = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 # A cell over the csv module's default 128 KiB would raise csv.Error and refuse the
 # whole file; allowed up to the file limit, it is one row's too-long cell instead.
@@ -201,9 +205,15 @@ def read_file(data: bytes, name: str = "") -> BatchFile:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252."""
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252.
+
+    A UTF-8 file with a few bytes that are not UTF-8 (a cell pasted from another
+    program) keeps each such byte as a lone surrogate, which the text rule refuses
+    in its own cell: that row is rejected and the others import, where reading the
+    whole file as Windows-1252 would garble every ä of every row."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _normal(data[len(codecs.BOM_UTF8) :].decode("utf-8", "surrogateescape")), "utf-8-sig"
     for bom, codec in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
@@ -218,6 +228,9 @@ def decode(data: bytes) -> tuple[str, str]:
         return _normal(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
         pass
+    text = data.decode("utf-8", "surrogateescape")
+    if _UTF8_CHARACTER.search(text):
+        return _normal(text), "utf-8"
     try:
         # Excel's "CSV" on a Finnish or Swedish Windows is Windows-1252.
         return _normal(data.decode("windows-1252")), "windows-1252"

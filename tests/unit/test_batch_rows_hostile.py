@@ -320,3 +320,22 @@ def test_a_time_a_day_inside_the_calendar_is_kept_and_scores() -> None:
     assert (
         datetime.fromisoformat(document["contact"]["occurred_at_utc"]).astimezone(UTC).year == 9999
     )
+
+
+@pytest.mark.parametrize("byte", [b"\xe4", b"\x81", b"\xc3"])
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_byte_that_is_not_utf8_is_one_rejected_row(byte: bytes, bom: bytes) -> None:
+    rows = [good_row(0), {**good_row(1), "contact_id": "call-STRAY"}, good_row(2)]
+    data = bom + csv_file(rows, ";").replace(b"STRAY", byte)
+    batch = read_file(data, "batch.csv")
+    assert batch.encoding == ("utf-8-sig" if bom else "utf-8")
+    check(parsed(data, "batch.csv"), 2, 1, "contact_id", 2)
+    # The other rows keep their letters: the file was not read as Windows-1252.
+    assert batch.rows[0].cells["tervehdys"] == "kyllä"
+
+
+def test_a_windows_1252_file_is_still_read_as_windows_1252() -> None:
+    data = csv_file([good_row(0), good_row(1)], ";").decode().encode("windows-1252")
+    batch = read_file(data, "batch.csv")
+    assert batch.encoding == "windows-1252"
+    assert [r.cells["tervehdys"] for r in batch.rows] == ["kyllä", "kyllä"]
