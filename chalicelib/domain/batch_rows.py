@@ -79,7 +79,8 @@ MAX_SUMMARY = 5000
 MAX_COMMENT = 2000
 MAX_DURATION_S = 86400
 MAX_FORM_VERSION = 999_999
-# A JSON value nested deeper than this is not parsed at all (Python's parser recurses).
+# When Python's recursive JSON parser gives up (near 1,000 levels), the member whose
+# value nests deeper than this is the one refused; the rest of the line is read.
 MAX_JSON_DEPTH = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DIGITS = re.compile(r"[0-9]{1,9}")
