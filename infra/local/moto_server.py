@@ -23,6 +23,9 @@ from infra.local.loopback import is_loopback_host
 from infra.local.settings import HOST
 
 log = logging.getLogger("laatu.local.moto")
+# X-Amz-Target of DynamoDB ("DynamoDB_20120810.PutItem") and of its Streams API
+# ("DynamoDBStreams_20120810.GetRecords"); S3 sends none.
+DYNAMODB_TARGETS = "DynamoDB"
 
 
 def moto_app() -> WSGIApplication:
@@ -47,6 +50,44 @@ class LoopbackOnly:
             return self._app(environ, start_response)
         start_response("421 Misdirected Request", [("Content-Type", "text/plain")])
         return [b"this server answers only loopback names\n"]
+
+
+class OneDynamoDBRequestAtATime:
+    """Runs moto's DynamoDB and DynamoDB Streams requests one at a time; S3 freely.
+
+    DynamoDB makes each request atomic: a TransactWriteItems is all or nothing
+    and serialisable with every other request, and a GetItem, Query or
+    GetRecords never sees half of one. moto's backend has no lock: it applies a
+    transaction item by item and undoes it on cancellation, so a read in between
+    would see items (and stream records) DynamoDB never had, and a Query over an
+    index iterates the table's dicts while a write may grow them ("dictionary
+    changed size during iteration"). One lock per DynamoDB request restores
+    those semantics. It costs little: moto is pure Python, so under the GIL
+    its requests never ran in parallel anyway; the HTTP work around them does.
+
+    Writes are also serialised by the journal's lock (for its order), which is
+    taken before this one (see infra.local.journal), as the stream pump takes
+    it before its Streams calls, so the two locks are always taken in one order.
+    moto's S3 copies its key store before iterating and replaces an object's
+    versions in one step, so S3 requests need no lock here.
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if not str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith(DYNAMODB_TARGETS):
+            return self._app(environ, start_response)
+        with self._lock:
+            # Drained inside the lock, so the whole request is, whatever the app returns.
+            app_iter = self._app(environ, start_response)
+            try:
+                return [b"".join(app_iter)]
+            finally:
+                close = getattr(app_iter, "close", None)
+                if close is not None:
+                    close()
 
 
 class MotoServer:

@@ -28,6 +28,7 @@ log = logging.getLogger("laatu.local.http")
 _PLAIN_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:]+\](:[0-9]{1,5})?")
 
 API_PREFIX = "/v1"
+API_WORKERS = 8
 SHUTDOWN_POLL_S = 0.05  # how long stop() may wait for the serving loop to notice
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 CONTENT_TYPES = {
@@ -97,9 +98,11 @@ class FrontServer(ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
         self.static_root = static_root
         self.gateway: Gateway | None = None
-        # A Chalice app keeps the current request on itself, so it takes one
-        # request at a time, as one Lambda container does.
-        self.gateway_lock = threading.Lock()
+        # API calls run at once, up to what Lambda's reserved concurrency would
+        # give one user's burst (the app must be made safe for that first, see
+        # infra.local.app_threads). Beyond it a call waits for a free worker
+        # instead of answering 429: locally the point is to run every call.
+        self.api_workers = threading.BoundedSemaphore(API_WORKERS)
         self._thread: threading.Thread | None = None
 
     @property
@@ -206,7 +209,7 @@ class _Handler(BaseHTTPRequestHandler):
         gateway = self.server.gateway
         assert gateway is not None, "started without a gateway"
         try:
-            with self.server.gateway_lock:
+            with self.server.api_workers:
                 response = gateway.handle_request(
                     self.command, self.path, dict(self.headers.items()), body or None
                 )

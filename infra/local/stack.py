@@ -22,8 +22,15 @@ from chalice.config import Config
 from chalice.local import LambdaContext, LocalGateway
 
 from infra.local import environment, moto_transactions
+from infra.local.app_threads import per_thread
 from infra.local.journal import JournalingApp, ReplayResult, replay
-from infra.local.moto_server import LoopbackOnly, MotoServer, ShardIteratorExpiry, moto_app
+from infra.local.moto_server import (
+    LoopbackOnly,
+    MotoServer,
+    OneDynamoDBRequestAtATime,
+    ShardIteratorExpiry,
+    moto_app,
+)
 from infra.local.pump import StreamPump
 from infra.local.server import FrontServer
 from infra.local.settings import HOST, ROOT, LocalSettings
@@ -104,7 +111,8 @@ def running(settings: LocalSettings) -> Iterator[Running]:
         moto_transactions.install()
         app = moto_app()
         replayed = replay(app, settings.journal_path)
-        journal = JournalingApp(app, settings.journal_path)
+        # The journal's lock is taken outside the DynamoDB one (see OneDynamoDBRequestAtATime).
+        journal = JournalingApp(OneDynamoDBRequestAtATime(app), settings.journal_path)
         stack.callback(journal.close)
         moto = MotoServer(LoopbackOnly(journal))
         moto.start()
@@ -125,6 +133,7 @@ def running(settings: LocalSettings) -> Iterator[Running]:
         allow_browser_uploads(s3, environment.UPLOADS_BUCKET, origins)
         module = load_app()
         _one_log_stream(module.app)
+        per_thread(module.app)  # before the front calls it from several threads
         config = Config.create(
             chalice_stage="local",
             app_name="laatu",
