@@ -14,6 +14,7 @@ from tests.bench.browser import browser_json, render_browser, run_browser_bench
 from tests.bench.exports import exports_json, render_exports, run_export_bench
 from tests.bench.flow import run_flows
 from tests.bench.imports import imports_json, render_imports, run_import_bench
+from tests.bench.load import load_json, render_load, run_load_bench
 from tests.bench.package import package_json, render_package, run_package_bench
 from tests.bench.recorder import Recorder
 from tests.bench.report import render, to_json
@@ -34,12 +35,14 @@ def main() -> None:
     package = run_package_bench()
     export = run_export_bench()
     batch_import = run_import_bench()
+    load = run_load_bench()
     browser = run_browser_bench()
     elapsed = time.perf_counter() - started
     report = to_json(flows, recorder, throughput, elapsed)
     report["package"] = package_json(package)
     report["exports"] = exports_json(export)
     report["imports"] = imports_json(batch_import)
+    report["load"] = load_json(load)
     report["browser"] = browser_json(browser)
     OUTPUT.parent.mkdir(exist_ok=True)
     OUTPUT.write_text(json.dumps(report, indent=2) + "\n", "utf-8")
@@ -50,6 +53,8 @@ def main() -> None:
     print(render_exports(export))
     print()
     print(render_imports(batch_import))
+    print()
+    print(render_load(load))
     print()
     print(render_browser(browser))
 

@@ -6,6 +6,7 @@ never the time anything took.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -16,9 +17,12 @@ from functools import partial
 from typing import Any
 
 import pytest
+from chalice.app import Blueprint, Chalice
+from chalice.config import Config
+from chalice.local import LocalGateway
 
 from chalicelib.adapters.tokens import issue_local_token
-from infra.local.app_threads import IN_FLIGHT_HEADER
+from infra.local.app_threads import IN_FLIGHT_HEADER, per_thread
 from infra.local.server import API_WORKERS
 from tests.e2e.local_stack import StackProcess, call
 
@@ -113,6 +117,46 @@ def counted_once_caught_up(stack: StackProcess, expected: int, timeout_s: float 
     while (count := summary_count(stack)) < expected + 1 and time.monotonic() < deadline:
         time.sleep(0.1)
     return count - 1
+
+
+def held_app(inside: threading.Barrier) -> Chalice:
+    """An app whose one route waits, mid-request, until every caller is inside it,
+    then answers what its Blueprint sees as the current request and context."""
+    app = Chalice(app_name="held")
+    blueprint = Blueprint(__name__)
+
+    @blueprint.route("/who")
+    def who() -> dict[str, Any]:
+        inside.wait(timeout=10)
+        request = blueprint.current_request
+        return {
+            "caller": (request.query_params or {})["caller"],
+            "context": blueprint.lambda_context.aws_request_id,
+        }
+
+    app.register_blueprint(blueprint)
+    return app
+
+
+@pytest.mark.parametrize("callers", [2, API_WORKERS])
+def test_each_request_thread_sees_its_own_request_and_context(callers: int) -> None:
+    app = held_app(threading.Barrier(callers))
+    gauge = per_thread(app)
+    gateway = LocalGateway(app, Config.create(chalice_stage="local", app_name="held"))
+
+    def ask(caller: int) -> tuple[int, dict[str, Any]]:
+        response = gateway.handle_request("GET", f"/who?caller={caller}", {}, None)
+        in_flight = int(response["headers"][IN_FLIGHT_HEADER])
+        return in_flight, json.loads(response["body"])
+
+    with ThreadPoolExecutor(max_workers=callers) as pool:
+        answers = list(pool.map(ask, range(callers)))
+
+    # Without per_thread every caller would read the request set last.
+    assert [body["caller"] for _, body in answers] == [str(i) for i in range(callers)]
+    assert len({body["context"] for _, body in answers}) == callers
+    assert gauge.peak == callers  # the barrier held them all inside at once
+    assert max(in_flight for in_flight, _ in answers) == callers
 
 
 def test_requests_really_run_at_once_and_at_most_api_workers(stack: StackProcess) -> None:
