@@ -128,9 +128,10 @@ def held_app(inside: threading.Barrier) -> Chalice:
     @blueprint.route("/who")
     def who() -> dict[str, Any]:
         inside.wait(timeout=10)
-        request = blueprint.current_request
+        query = blueprint.current_request.query_params
+        assert query is not None
         return {
-            "caller": (request.query_params or {})["caller"],
+            "caller": query["caller"],
             "context": blueprint.lambda_context.aws_request_id,
         }
 
