@@ -8,9 +8,6 @@ handler aggregates.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,8 +17,9 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import jsoncodec
+from chalicelib.adapters import cursors
 from chalicelib.adapters.models import EvaluationModel, IdempotencyModel, connection
-from chalicelib.domain.errors import InvalidInput, NotFound, PreconditionFailed
+from chalicelib.domain.errors import NotFound, PreconditionFailed
 
 HEAD = "HEAD"
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -178,7 +176,7 @@ class EvaluationStore:
     def _page(
         self, index: Any, partition: str, start: str, end: str, limit: int, cursor: str | None
     ) -> Page:
-        start_key = _decode_cursor(cursor, partition) if cursor else None
+        start_key = cursors.decode(cursor, partition) if cursor else None
         # The sort key is `{occurred UTC}#{id}`: "T#id" sorts after "T" itself, so
         # BETWEEN start AND end on the time prefix is exactly [start, end).
         results = index.query(
@@ -190,7 +188,7 @@ class EvaluationStore:
         )
         documents = [jsoncodec.loads(item.document) for item in results]
         last = results.last_evaluated_key
-        return Page(documents, _encode_cursor(last) if last else None)
+        return Page(documents, cursors.encode(last) if last else None)
 
     def _get(self, tenant: str, evaluation_id: str, sk: str) -> dict[str, Any]:
         try:
@@ -225,21 +223,3 @@ class EvaluationStore:
             revision=document["revision"],
             document=body,
         )
-
-
-def _encode_cursor(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise InvalidInput("cursor is not one this API issued", field="cursor") from None
-    # A cursor must stay inside the caller's own partition: never a way into another tenant's.
-    if not isinstance(key, dict) or partition not in {
-        v.get("S") for v in key.values() if isinstance(v, dict)
-    }:
-        raise InvalidInput("cursor is not one this API issued", field="cursor")
-    return dict(key)

@@ -9,8 +9,6 @@ never disagree.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import zlib
 from collections.abc import Iterator, Sequence
@@ -21,9 +19,10 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters import cursors
 from chalicelib.adapters.import_models import ImportIndexModel, ImportModel, ImportRowsModel
 from chalicelib.adapters.models import connection
-from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.import_report import OUTCOMES, ReportEntry
 
 HEAD = "HEAD"
@@ -182,7 +181,7 @@ class ImportStore:
         partition = _index_pk(tenant, user)
         start = None
         if cursor:
-            start = {"pk": {"S": partition}, "sk": {"S": _decode_cursor(cursor)}}
+            start = cursors.decode(cursor, partition)
         page = ImportIndexModel.query(
             partition, limit=limit, scan_index_forward=False, last_evaluated_key=start
         )
@@ -194,7 +193,7 @@ class ImportStore:
                 [(_pk(tenant, i), HEAD) for i in ids], consistent_read=True
             )
         }
-        next_cursor = _encode_cursor(last["sk"]["S"]) if last else None
+        next_cursor = cursors.encode(last) if last else None
         return [heads[i] for i in ids if i in heads], next_cursor
 
     def claim(
@@ -398,15 +397,3 @@ class ImportStore:
                 if index >= start:
                     yield entry
                 index += 1
-
-
-def _encode_cursor(value: str) -> str:
-    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> str:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        return base64.urlsafe_b64decode(padded.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("cursor is not one this API issued", field="cursor") from None

@@ -17,6 +17,7 @@ import jwt
 from chalicelib.config import LOCAL_AUDIENCE, LOCAL_ISSUER, Settings
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.principal import ROLES, TENANT_PATTERN, Principal
+from chalicelib.domain.text import refused_character
 
 KeyResolver = Callable[[str], Any]
 
@@ -44,9 +45,29 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"token rejected: {exc}") from None
+        _check_claim_types(claims)
         if self.required_token_use and claims.get("token_use") != self.required_token_use:
             raise Unauthenticated(f"token rejected: token_use must be {self.required_token_use}")
         return principal_from_claims(claims)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_claim_types(claims: dict[str, Any]) -> None:
+    """PyJWT reads `"exp": "9999999999"` as a number and `"sub": ""` as a subject;
+    RFC 7519 says NumericDate is a number and a subject names someone."""
+    for name in ("exp", "iat", "nbf"):
+        if name in claims and not _is_number(claims[name]):
+            raise Unauthenticated(f"token rejected: {name} must be a number")
+    for name in ("sub", "iss"):
+        value = claims.get(name)
+        if not isinstance(value, str) or not value.strip() or refused_character(value):
+            raise Unauthenticated(f"token rejected: {name} must be a non-empty string")
+    agent_id = claims.get("custom:agent_id")
+    if agent_id is not None and (not isinstance(agent_id, str) or refused_character(agent_id)):
+        raise Unauthenticated("token rejected: custom:agent_id must be a string")
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
@@ -58,7 +79,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         groups = [g.strip() for g in groups.split(",")]
     if not isinstance(groups, list):
         raise Unauthenticated("token rejected: cognito:groups must be a list")
-    roles = frozenset(g for g in groups if g in ROLES)
+    roles = frozenset(g for g in groups if isinstance(g, str) and g in ROLES)
     if not roles:
         raise Unauthenticated("token rejected: no Laatu role in cognito:groups")
     agent_id = claims.get("custom:agent_id") or None

@@ -9,6 +9,7 @@ unexpected becomes a plain 500 without a stack trace.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import jsoncodec
+from chalicelib import jsoncodec, schemas
 from chalicelib.adapters.tokens import TokenVerifier, verifier_for
 from chalicelib.config import settings
 from chalicelib.domain.errors import (
@@ -27,6 +28,7 @@ from chalicelib.domain.errors import (
     Unauthenticated,
 )
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.text import check_document, check_text, parse_whole
 
 MAX_BODY_BYTES = 256 * 1024
 JSON_HEADERS = {
@@ -69,10 +71,17 @@ class Call:
 
     def header(self, name: str) -> str | None:
         value = self.request.headers.get(name.lower())
-        return None if value is None else str(value)
+        if value is None:
+            return None
+        check_text(str(value), name)
+        return str(value)
 
     def query(self) -> dict[str, str]:
-        return dict(self.request.query_params or {})
+        params = {str(k): str(v) for k, v in (self.request.query_params or {}).items()}
+        for name, value in params.items():
+            check_text(name, "query")
+            check_text(value, name)
+        return params
 
     def json_body(self) -> Any:
         raw: bytes = self.request.raw_body or b""
@@ -81,11 +90,13 @@ class Call:
         if not raw.strip():
             raise InvalidInput("a JSON body is required", code="body_required")
         try:
-            return jsoncodec.loads(raw)
+            document = jsoncodec.loads_request(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidInput(
                 f"the body is not valid JSON: {exc}", code="malformed_json"
             ) from None
+        check_document(document)
+        return document
 
 
 def authenticate(request: Any) -> Principal:
@@ -97,9 +108,15 @@ def authenticate(request: Any) -> Principal:
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        body=jsoncodec.dumps(body), status_code=status, headers={**JSON_HEADERS, **(headers or {})}
-    )
+    text = jsoncodec.dumps(body)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            # Text that cannot be UTF-8 (an unpaired surrogate echoed in a message)
+            # still answers, as \u escapes, rather than failing the response.
+            text = json.dumps(json.loads(text), ensure_ascii=True, separators=(",", ":"))
+    return Response(body=text, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
 
 
 def error_response(error: LaatuError) -> Response:
@@ -141,7 +158,10 @@ def _guarded(blueprint: Blueprint, view: RawView) -> RawView:
     def handle(**path: str) -> Response:
         request = blueprint.current_request
         try:
-            return view(Call(authenticate(request), request), **path)
+            principal = authenticate(request)
+            for name, value in path.items():
+                check_path_parameter(name, value)
+            return view(Call(principal, request), **path)
         except LaatuError as error:
             return error_response(error)
         except Exception:
@@ -154,10 +174,23 @@ def _guarded(blueprint: Blueprint, view: RawView) -> RawView:
     return handle
 
 
+# Versions and revisions are numbered from 1 and stored as zero-padded six digits.
+MAX_NUMBER = 999_999
+
+
+# Ids in a path are held to the pattern of the schema that defines them, so an id
+# that could never exist is refused rather than looked up or echoed back.
+PATH_IDS = {"agent_id": ("evaluation", "#/$defs/agent_id"), "form_id": ("form", "#/$defs/slug")}
+
+
+def check_path_parameter(name: str, value: str) -> None:
+    check_text(value, name)
+    if name in PATH_IDS and not schemas.matches(*PATH_IDS[name], value):
+        raise InvalidInput(f"'{value}' is not a valid {name}", field=name)
+
+
 def path_int(value: str, field: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise InvalidInput(f"{field} must be a positive whole number", field=field)
-    return int(value)
+    return parse_whole(value, field, 1, MAX_NUMBER)
 
 
 def chalice_error_code(name: str) -> str:

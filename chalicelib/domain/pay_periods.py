@@ -15,7 +15,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.settings import DEFAULT_SETTINGS, SettingsRevision, TenantSettings
+from chalicelib.domain.periods import month_label
+from chalicelib.domain.settings import (
+    DEFAULT_SETTINGS,
+    EARLIEST_DATE,
+    LATEST_DATE,
+    SettingsRevision,
+    TenantSettings,
+)
 
 TWO_WEEKS = timedelta(days=14)
 ONE_DAY = timedelta(days=1)
@@ -59,7 +66,7 @@ def _plain_period(day: date, settings: TenantSettings) -> tuple[str, date, date]
     if settings.period_kind == "month":
         first = day.replace(day=1)
         last = first.replace(day=calendar.monthrange(day.year, day.month)[1])
-        return first.strftime("%Y-%m"), first, last
+        return month_label(first), first, last
     anchor = settings.period_anchor
     assert anchor is not None  # parse_settings requires it for two-week periods
     start = anchor + TWO_WEEKS * ((day - anchor).days // 14)
@@ -127,6 +134,8 @@ class Calendar:
             else:
                 first = date.fromisoformat(label)
                 last = first + TWO_WEEKS - ONE_DAY
+            if not EARLIEST_DATE <= first <= LATEST_DATE:
+                raise ValueError(label)
             # A calendar change can cut a period so that it starts after the day its
             # label names: look through every day the label could cover.
             candidates = self.periods_between(first, last)

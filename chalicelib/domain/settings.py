@@ -141,11 +141,25 @@ def _decimal(value: Any, field_name: str) -> Decimal:
     return number
 
 
+# Pay periods are counted from the anchor; a date at the end of the calendar would
+# leave no room for the periods around it.
+EARLIEST_DATE, LATEST_DATE = date(1970, 1, 1), date(2999, 12, 31)
+
+
 def _date(value: str, field_name: str) -> date:
     try:
-        return date.fromisoformat(value)
+        if not value.isascii():
+            raise ValueError(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"'{value}' is not a date like 2026-11-02", field=field_name) from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise InvalidInput(
+            f"'{value}' must be from {EARLIEST_DATE} to {LATEST_DATE}",
+            field=field_name,
+            code="out_of_range",
+        )
+    return day
 
 
 _ZONES: frozenset[str] | None = None

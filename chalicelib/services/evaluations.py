@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -29,8 +30,11 @@ from chalicelib.domain.periods import parse_instant, to_utc_iso
 from chalicelib.domain.permissions import Scope
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.roster import Roster, check_agent
+from chalicelib.domain.text import parse_whole
 
 MAX_IDEMPOTENCY_KEY = 200
+# A revision number: at most six digits, as stored (REV#000001).
+_ETAG = re.compile(r"[0-9]{1,6}")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 # Wider than any contact time, so an open end of a range needs no special case.
@@ -133,8 +137,8 @@ def parse_if_match(value: str | None) -> int:
             "send If-Match with the revision you are amending (its ETag)", field="If-Match"
         )
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise InvalidInput('If-Match must be an ETag like "3"', field="If-Match")
+    if not _ETAG.fullmatch(text):
+        raise InvalidInput('If-Match must be one ETag like "3"', field="If-Match")
     return int(text)
 
 
@@ -238,8 +242,4 @@ def _bound(value: str | None, field: str, default: str) -> str:
 
 
 def _limit(value: str | None) -> int:
-    if value is None:
-        return DEFAULT_LIMIT
-    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIMIT}", field="limit")
-    return int(value)
+    return DEFAULT_LIMIT if value is None else parse_whole(value, "limit", 1, MAX_LIMIT)

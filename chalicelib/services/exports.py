@@ -36,6 +36,7 @@ from chalicelib.domain.payroll import (
     render_jsonl,
     render_manifest,
 )
+from chalicelib.domain.periods import month_label
 from chalicelib.domain.principal import Principal
 
 log = logging.getLogger("laatu.exports")
@@ -74,7 +75,7 @@ def figures(
 ) -> dict[str, PeriodAggregate]:
     """Each agent's figures for the period, from month or day buckets (never evaluations)."""
     if period.is_calendar_month:
-        return {a.agent_id: a for a in aggregates.bucket(tenant, period.start.strftime("%Y-%m"))}
+        return {a.agent_id: a for a in aggregates.bucket(tenant, month_label(period.start))}
     by_agent: dict[str, list[PeriodAggregate]] = {}
     for day in period.days():
         for aggregate in aggregates.bucket(tenant, day.isoformat()):

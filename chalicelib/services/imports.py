@@ -66,6 +66,7 @@ from chalicelib.domain.import_report import (
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.roster import Roster, admits
+from chalicelib.domain.text import parse_whole
 from chalicelib.services import evaluations
 from chalicelib.services import forms as form_service
 
@@ -185,7 +186,7 @@ def report_page(store: ImportStore, record: ImportRecord, query: Mapping[str, st
     `cursor`, optionally only those with one `outcome`."""
     limit = _whole(query.get("limit"), "limit", DEFAULT_REPORT_LIMIT, 0, MAX_REPORT_LIMIT)
     cursor = query.get("cursor") or "0"
-    if not cursor.isdigit():
+    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 6:
         raise InvalidInput("cursor is not one this API issued", field="cursor")
     outcome = query.get("outcome") or None
     if outcome is not None and outcome not in OUTCOMES:
@@ -214,11 +215,7 @@ def list_imports(
 
 
 def _whole(value: str | None, name: str, default: int, low: int, high: int) -> int:
-    if value is None:
-        return default
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise InvalidInput(f"{name} must be a whole number from {low} to {high}", field=name)
-    return int(value)
+    return default if value is None else parse_whole(value, name, low, high)
 
 
 def _published_form(forms: FormStore, principal: Principal, form_id: str, version: int) -> Form:
