@@ -286,3 +286,24 @@ def test_unsigned_token_is_rejected_by_the_rs256_verifier(
 ) -> None:
     pool_key, _ = rsa_keys
     rejected(rs256_verifier(pool_key.public_key()), unsigned(claims()))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"exp": str(int(time.time()) + 3600)},  # PyJWT alone reads a string as a number
+        {"exp": True},
+        {"iat": "0"},
+        {"nbf": [1]},
+        {"sub": ""},
+        {"sub": "   "},
+        {"sub": 7},
+        {"sub": "user\x00"},
+        {"custom:agent_id": 7, "cognito:groups": ["agent"]},
+        {"cognito:groups": [["admin"]]},
+    ],
+)
+def test_claims_of_the_wrong_type_are_rejected(
+    verifier: TokenVerifier, overrides: dict[str, Any]
+) -> None:
+    rejected(verifier, hand_signed_hs256(claims(**overrides), SECRET.encode()))
