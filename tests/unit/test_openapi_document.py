@@ -165,6 +165,15 @@ def test_request_bodies_may_be_refused_as_invalid_or_too_large(
             assert {"400", "413"} <= set(operation["responses"]), (path, method)
 
 
+def test_path_parameters_may_be_refused_as_invalid(document: dict[str, Any]) -> None:
+    """An id in the path that no object could have is refused (400), never echoed."""
+    for path, method, operation in operations(document):
+        shared = document["paths"][path].get("parameters", [])
+        parameters = [resolve(document, p) for p in [*shared, *operation.get("parameters", [])]]
+        if any(parameter["in"] == "path" for parameter in parameters):
+            assert "400" in operation["responses"], (path, method)
+
+
 def test_examples_of_the_request_bodies_validate(document: dict[str, Any]) -> None:
     component_validator(document, "FormDefinition").validate(FORM)
     component_validator(document, "EvaluationInput").validate(EVALUATION)
