@@ -499,6 +499,8 @@ class Importer:
         except InvalidInput as exc:
             problem = Problem(parsed.column_of(exc.field), exc.code, exc.message)
             return rejected(source.row, parsed.external_id, [problem])
+        except UNFORESEEN_ROW_ERRORS:
+            return _unforeseen(run, source.row, parsed.external_id)
         document["source"] = _source(run, parsed)
         size = len(jsoncodec.dumps(document).encode("utf-8"))
         if size > MAX_DOCUMENT_BYTES:
@@ -564,8 +566,22 @@ class Importer:
             except (InvalidInput, Forbidden) as exc:
                 problem = Problem(ready.parsed.column_of(exc.field), exc.code, exc.message)
                 return rejected(ready.parsed.row, ready.parsed.external_id, [problem])
+            except UNFORESEEN_ROW_ERRORS:
+                return _unforeseen(run, ready.parsed.row, ready.parsed.external_id)
             return _entry(ready.parsed, AMENDED, amended)
         raise ConcurrentWrites(f"evaluation {ready.evaluation_id} kept changing under the import")
+
+
+# What a rule that did not foresee a row's content raises (a date past the calendar's
+# end, a nesting too deep): that row's problem, never the file's. Storage errors are
+# not among them, so those still retry the run.
+UNFORESEEN_ROW_ERRORS = (ValueError, OverflowError, RecursionError, ArithmeticError)
+
+
+def _unforeseen(run: _Run, row: int, external_id: str) -> ReportEntry:
+    log.exception("import %s row %d: an unforeseen error", run.record.import_id, row)
+    problem = Problem(None, "invalid", "the row could not be read as an evaluation")
+    return rejected(row, external_id, [problem])
 
 
 @dataclass(frozen=True)

@@ -421,3 +421,26 @@ def test_items_helper_sees_both_items_of_an_imported_evaluation(api: Api, app: A
     run_import(app, sent.key)
     (entry,) = report(api, sent.import_id)
     assert items_of(entry["evaluation_id"]) == ["HEAD", "REV#000001"]
+
+
+def test_a_row_no_rule_foresaw_is_one_rejected_row(
+    api: Api, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The safety net under the rules: an error nobody planned for stays in its row."""
+    from chalicelib.services import evaluations
+
+    real = evaluations.build_document
+
+    def fragile(**kwargs: Any) -> dict[str, Any]:
+        if kwargs["body"]["contact"]["id"] == "boom":
+            raise OverflowError("date value out of range")
+        return real(**kwargs)
+
+    monkeypatch.setattr(evaluations, "build_document", fragile)
+    form = api.publish()
+    rows = [row(form, "U-1"), row(form, "U-2", contact_id="boom"), row(form, "U-3")]
+    sent = upload(api, csv_bytes(form, rows))
+    run_import(app, sent.key)
+    assert state(api, sent.import_id)["status"] == "done"
+    outcomes = [e["outcome"] for e in report(api, sent.import_id)]
+    assert outcomes == ["created", "rejected", "created"]
