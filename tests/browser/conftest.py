@@ -45,14 +45,22 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
+# Agents the browser tests evaluate besides the demo roster's.
+TEST_AGENTS = ("ville", "mittari", "parity-agent")
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The stack on its own port and data dir, started as `make run` starts it."""
     root = tmp_path_factory.mktemp("browser-stack")
     stack = StackProcess(root / "data", root / "stack.log")
     stack.start()
+    site = Site(stack.base, os.environ["LAATU_LOCAL_JWT_SECRET"])
+    # The demo tenant keeps a roster, and an evaluation must name an agent in it.
+    for agent_id in TEST_AGENTS:
+        site.expect(200, "PUT", f"/v1/agents/{agent_id}", "admin", {"name": agent_id})
     try:
-        yield Site(stack.base, os.environ["LAATU_LOCAL_JWT_SECRET"])
+        yield site
     finally:
         stack.stop()
 
