@@ -174,6 +174,14 @@ def test_path_parameters_may_be_refused_as_invalid(document: dict[str, Any]) -> 
             assert "400" in operation["responses"], (path, method)
 
 
+def test_every_operation_may_refuse_a_content_type_that_is_not_json(
+    document: dict[str, Any],
+) -> None:
+    # Chalice checks Content-Type on every route, before authentication.
+    for path, method, operation in operations(document):
+        assert "415" in operation["responses"], (path, method)
+
+
 def test_examples_of_the_request_bodies_validate(document: dict[str, Any]) -> None:
     component_validator(document, "FormDefinition").validate(FORM)
     component_validator(document, "EvaluationInput").validate(EVALUATION)
