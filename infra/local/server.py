@@ -129,9 +129,31 @@ class FrontServer(ThreadingHTTPServer):
         self.server_close()
 
 
+def gateway_path(raw: str) -> str:
+    """The request path with each segment percent-decoded, as API Gateway hands path
+    parameters to the Lambda; a segment whose decoding would add a separator
+    (/, ?, #) stays as sent, so routing sees the segments the client meant."""
+    path, question, query = raw.partition("?")
+    segments = []
+    for segment in path.split("/"):
+        decoded = unquote(segment)
+        segments.append(segment if any(c in decoded for c in "/?#") else decoded)
+    return "/".join(segments) + question + query
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: FrontServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm a kept-alive
+    # connection would wait for the client's delayed ACK (~40 ms) on every answer.
+    disable_nagle_algorithm = True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # A method no do_X handles is the client's mistake (API Gateway answers 4xx), not
+        # a 501 from the server.
+        if code == HTTPStatus.NOT_IMPLEMENTED:
+            code, message = HTTPStatus.METHOD_NOT_ALLOWED, f"method {self.command} is not allowed"
+        super().send_error(code, message, explain)
 
     def do_GET(self) -> None:
         self._dispatch()
@@ -211,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             with self.server.api_workers:
                 response = gateway.handle_request(
-                    self.command, self.path, dict(self.headers.items()), body or None
+                    self.command, gateway_path(self.path), dict(self.headers.items()), body or None
                 )
         except LocalGatewayException as error:
             return error.CODE, dict(error.headers), error.body or b""

@@ -180,3 +180,25 @@ def test_without_a_built_site_the_root_says_so(tmp_path: Path) -> None:
     assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
     assert b"not built yet" in body
     assert b"/v1/openapi.json" in body
+
+
+def test_path_segments_reach_the_app_decoded_as_from_api_gateway(
+    front: tuple[FrontServer, FakeGateway],
+) -> None:
+    server, gateway = front
+    request(server, "GET", "/v1/agents/a%40b/summary?period=2026-11&q=%20")
+    request(server, "GET", "/v1/agents/a%2Fb")  # decoding would make two segments
+    request(server, "GET", "/v1/agents/%C3%A4")
+    assert [path for _, path, _ in gateway.calls] == [
+        "/v1/agents/a@b/summary?period=2026-11&q=%20",
+        "/v1/agents/a%2Fb",
+        "/v1/agents/ä",
+    ]
+
+
+def test_a_method_nobody_handles_is_a_client_error(front: tuple[FrontServer, FakeGateway]) -> None:
+    server, gateway = front
+    for method in ("TRACE", "BREW"):
+        status, _, _ = request(server, method, "/v1/settings")
+        assert status == 405
+    assert gateway.calls == []

@@ -427,16 +427,14 @@ def test_a_row_no_rule_foresaw_is_one_rejected_row(
     api: Api, app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The safety net under the rules: an error nobody planned for stays in its row."""
-    from chalicelib.services import evaluations
-
-    real = evaluations.build_document
+    from chalicelib.domain.evaluations import build_document as real
 
     def fragile(**kwargs: Any) -> dict[str, Any]:
         if kwargs["body"]["contact"]["id"] == "boom":
             raise OverflowError("date value out of range")
         return real(**kwargs)
 
-    monkeypatch.setattr(evaluations, "build_document", fragile)
+    monkeypatch.setattr("chalicelib.services.evaluations.build_document", fragile)
     form = api.publish()
     rows = [row(form, "U-1"), row(form, "U-2", contact_id="boom"), row(form, "U-3")]
     sent = upload(api, csv_bytes(form, rows))
