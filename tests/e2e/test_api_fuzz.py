@@ -1,14 +1,14 @@
 """Schemathesis over every operation of the OpenAPI document, against the local stack.
 
 One `st run` per role (and one two-role user), each over all operations with
-schemathesis' examples, coverage and fuzzing phases, seeded and deterministic so CI
-sees the same requests every time. A 5xx, an undocumented status or content type,
+schemathesis' examples, coverage and fuzzing phases, in its deterministic mode so CI
+sends the same requests every time. A 5xx, an undocumented status or content type,
 or a response that breaks its documented schema fails the role's test with the
 list schemathesis prints: operation, check, status, response and a curl line.
 
 The CLI runs in a subprocess rather than through schemathesis' pytest plugin: the
-CLI's engine is the one that runs the coverage phase and orders operations, and a
-failure's message then carries the exact command that reproduces it.
+CLI's engine is the one that runs the coverage phase and orders operations, and its
+failure list carries a curl line for each failure.
 """
 
 from __future__ import annotations
