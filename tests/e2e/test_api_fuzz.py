@@ -3,8 +3,9 @@
 One `st run` per role (and one two-role user), each over all operations with
 schemathesis' examples, coverage and fuzzing phases, in its deterministic mode so CI
 sends the same requests every time. A 5xx, an undocumented status or content type,
-or a response that breaks its documented schema fails the role's test with the
-list schemathesis prints: operation, check, status, response and a curl line.
+or a response whose body or headers break their documented schema fails the role's
+test with the list schemathesis prints: operation, check, status, response and a
+curl line.
 
 The CLI runs in a subprocess rather than through schemathesis' pytest plugin: the
 CLI's engine is the one that runs the coverage phase and orders operations, and its
@@ -48,6 +49,7 @@ CHECKS = (
     "response_schema_conformance",
     "status_code_conformance",
     "content_type_conformance",
+    "response_headers_conformance",  # ETag, Location and Idempotent-Replayed as documented
 )
 # Bounds the whole module to about two minutes on a 2-core machine (printed by each
 # test as requests and seconds; `make bench` is where speed figures are judged).
