@@ -1,0 +1,111 @@
+// The settings form's state and rules, no DOM: the values it starts from, the
+// incentive tiers being edited, the PUT body (SettingsInput in openapi.json) with
+// what is wrong before the server is asked, and when a revision applies.
+
+import { toApiDecimal } from "../../decimals.js";
+import { formatDecimal } from "../../i18n.js";
+import { CURRENCY, GRACE_DAYS, MAX_TIERS, MIN_SCORED } from "../../rules.generated.js";
+import { isValidZone } from "../../timezone.js";
+
+const BEGINNING = Date.UTC(1970, 0, 2); // a revision saved before any export applies from 1970
+
+function wholeNumber(text, low, high) {
+  const s = String(text).trim();
+  return /^\d{1,6}$/.test(s) && Number(s) >= low && Number(s) <= high ? Number(s) : null;
+}
+
+/** True when `revision` applies to every period (saved before anything was exported). */
+export function appliesFromStart(revision) {
+  return Date.parse(revision.effective_from) < BEGINNING;
+}
+
+export function isPending(revision, now) {
+  return Date.parse(revision.effective_from) > now;
+}
+
+/** The revision number in force at `now`, if any has started. */
+export function revisionInForce(revisions, now) {
+  return revisions.filter((r) => Date.parse(r.effective_from) <= now).at(-1)?.revision;
+}
+
+export class SettingsModel {
+  /** `current`: the settings as getSettings() answers them, with every revision. */
+  constructor(current) {
+    this.current = current;
+    // The form starts from the newest revision, pending or not: saving it again must not
+    // undo a change that waits for its period.
+    this.start = current.revisions?.at(-1)?.settings ?? current;
+    // Decimals are shown and typed the page's way ("200,00") and sent as "200.00".
+    this.tiers = this.start.incentives.tiers.map((tier) => ({
+      name: tier.name, min_average: formatDecimal(tier.min_average), amount: formatDecimal(tier.amount),
+    }));
+  }
+
+  get revisions() {
+    return this.current.revisions ?? [];
+  }
+
+  get canAddTier() {
+    return this.tiers.length < MAX_TIERS;
+  }
+
+  setTier(index, key, value) {
+    this.tiers[index][key] = value;
+  }
+
+  /** Adds an empty tier; answers its index. */
+  addTier() {
+    this.tiers.push({ name: "", min_average: "", amount: "" });
+    return this.tiers.length - 1;
+  }
+
+  /** Removes a tier; answers the index of the tier that takes its place, or null. */
+  removeTier(index) {
+    this.tiers.splice(index, 1);
+    return this.tiers.length ? Math.min(index, this.tiers.length - 1) : null;
+  }
+
+  /** The PUT body from the form's `values` (as typed) and the tiers, and what is
+   * wrong with it before the server is asked: [field, message key]. */
+  collect(values) {
+    const problems = [];
+    const timeZone = values.timeZone.trim();
+    if (!isValidZone(timeZone)) problems.push(["time_zone", "rules.errorZone"]);
+    const payPeriod = { kind: values.twoWeeks ? "two_weeks" : "month" };
+    if (payPeriod.kind === "two_weeks") {
+      if (/^\d{4}-\d{2}-\d{2}$/.test(values.anchor)) payPeriod.anchor = values.anchor;
+      else problems.push(["pay_period.anchor", "rules.errorAnchor"]);
+    }
+    const grace = wholeNumber(values.graceDays, GRACE_DAYS.min, GRACE_DAYS.max);
+    if (grace === null) problems.push(["grace_days", "rules.errorGrace"]);
+    const currency = values.currency.trim().toUpperCase();
+    if (!CURRENCY.test(currency)) problems.push(["currency", "rules.errorCurrency"]);
+    const minScored = wholeNumber(values.minScored, MIN_SCORED.min, MIN_SCORED.max);
+    if (minScored === null) problems.push(["incentives.min_scored", "rules.errorMinScored"]);
+    const tiers = this.tiers.map((tier, index) => {
+      const path = `incentives.tiers[${index}]`;
+      const name = tier.name.trim();
+      const minAverage = toApiDecimal(tier.min_average);
+      const amount = toApiDecimal(tier.amount, { fixed: true });
+      if (!name) problems.push([`${path}.name`, "rules.errorTierName"]);
+      if (minAverage === null || Number(minAverage) > 100) problems.push([`${path}.min_average`, "rules.errorAverage"]);
+      if (amount === null) problems.push([`${path}.amount`, "rules.errorAmount"]);
+      return { name, min_average: minAverage, amount };
+    });
+    return {
+      problems,
+      body: {
+        time_zone: timeZone,
+        pay_period: payPeriod,
+        grace_days: grace,
+        currency,
+        incentives: { min_scored: minScored, tiers },
+      },
+    };
+  }
+
+  /** After a save: the settings as answered again. */
+  reloaded(current) {
+    this.current = current;
+  }
+}
