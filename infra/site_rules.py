@@ -1,6 +1,7 @@
 """`python -m infra.site_rules`: writes static_site/js/rules.generated.js, the
 browser's copy of the rules it shares with the API (id patterns, the channel and
-method lists, settings limits, the default time zone, the two-week period length).
+method lists, settings limits, the default time zone, the two-week period length,
+the upload limits).
 
 They come from the JSON Schemas the API validates with and from chalicelib's
 constants, so the site cannot drift from the server: tests/browser checks that the
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from chalicelib.domain.batch_rows import MAX_FILE_BYTES, MAX_ROWS
 from chalicelib.domain.pay_periods import TWO_WEEKS
 from chalicelib.domain.periods import DEFAULT_TIME_ZONE
 
@@ -58,6 +60,8 @@ def rules() -> dict[str, Any]:
         "MIN_SCORED": {"min": min_scored["minimum"], "max": min_scored["maximum"]},
         "MAX_TIERS": incentives["tiers"]["maxItems"],
         "TWO_WEEK_DAYS": TWO_WEEKS.days,
+        "MAX_UPLOAD_BYTES": MAX_FILE_BYTES,
+        "MAX_UPLOAD_ROWS": MAX_ROWS,
     }
 
 

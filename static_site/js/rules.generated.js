@@ -11,3 +11,5 @@ export const GRACE_DAYS = Object.freeze({"min": 0, "max": 31});
 export const MIN_SCORED = Object.freeze({"min": 0, "max": 10000});
 export const MAX_TIERS = 20;
 export const TWO_WEEK_DAYS = 14;
+export const MAX_UPLOAD_BYTES = 20971520;
+export const MAX_UPLOAD_ROWS = 50000;

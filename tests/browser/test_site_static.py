@@ -74,8 +74,8 @@ def test_every_message_the_code_asks_for_exists() -> None:
         "outcome": ("created", "amended", "unchanged", "rejected"),
     }.items():
         assert {f"{family}.{m}" for m in members} <= known
-    # The problem codes and file errors views/import.js has words for.
-    code = (SITE / "js" / "views" / "import.js").read_text("utf-8")
+    # The problem codes and file errors views/import/model.js has words for.
+    code = (SITE / "js" / "views" / "import" / "model.js").read_text("utf-8")
     for family, name in (("problem", "PROBLEMS"), ("fileError", "FILE_ERRORS")):
         listed = re.search(rf"const {name} = new Set\(\[([^\]]+)\]\)", code)
         assert listed is not None, name
