@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, Rate
 
+from chalicelib.adapters.evaluation_store import EvaluationStore
+from chalicelib.adapters.form_store import FormStore
+from chalicelib.adapters.import_store import ImportStore
+from chalicelib.adapters.uploads import UploadStore
 from chalicelib.api import agents, evaluations, exports, forms, imports, me, openapi, settings
 from chalicelib.api.http import uniform_errors, utcnow
 from chalicelib.domain.periods import to_utc_iso
@@ -43,6 +48,11 @@ def payroll_heartbeat(event: CloudWatchEvent) -> dict[str, Any]:
 # Created" events under uploads/; asynchronous invoke retries it and sends what
 # keeps failing to the on-failure destination.
 importer = uploads.importer(
+    imports=ImportStore(),
+    uploads=UploadStore(),
+    evaluations=EvaluationStore(),
+    forms=FormStore(),
+    clock=lambda: datetime.now(UTC),
     time_zone_for=lambda tenant: tenant_settings.time_zone_now(settings.store, tenant, utcnow()),
     roster_for=lambda tenant: tenant_settings.roster_check(settings.store, tenant),
 )

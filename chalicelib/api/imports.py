@@ -18,10 +18,10 @@ from chalicelib.api.http import (
     raw_endpoint,
     utcnow,
 )
-from chalicelib.domain.batch_rows import MAX_FILE_BYTES, MAX_ROWS
+from chalicelib.domain.batch.limits import MAX_FILE_BYTES, MAX_ROWS
+from chalicelib.domain.batch.upload_keys import file_name, key_prefix
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.services import imports
-from chalicelib.services.imports import file_name, key_prefix
 
 blueprint = Blueprint(__name__)
 store = ImportStore()

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.domain.batch_rows import Problem
+from chalicelib.domain.batch.problems import Problem
 from chalicelib.domain.csv_cells import csv_cell
 
 CREATED = "created"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.evaluation_store import EvaluationStore
@@ -19,21 +19,31 @@ from chalicelib.adapters.form_store import FormStore
 from chalicelib.adapters.import_store import ImportStore
 from chalicelib.adapters.uploads import UploadStore
 from chalicelib.domain.roster import Roster
-from chalicelib.services.imports import Importer
+from chalicelib.services.importer import Importer
 
 log = logging.getLogger("laatu.uploads")
 
 DETAIL_TYPE = "Object Created"
 
 
-def importer(time_zone_for: Callable[[str], str], roster_for: Callable[[str], Roster]) -> Importer:
+def importer(
+    *,
+    imports: ImportStore,
+    uploads: UploadStore,
+    evaluations: EvaluationStore,
+    forms: FormStore,
+    clock: Callable[[], datetime],
+    time_zone_for: Callable[[str], str],
+    roster_for: Callable[[str], Roster],
+) -> Importer:
+    """The importer the upload's event runs, on stores and a clock built by the caller."""
     return Importer(
-        imports=ImportStore(),
-        uploads=UploadStore(),
-        evaluations=EvaluationStore(),
-        forms=FormStore(),
+        imports=imports,
+        uploads=uploads,
+        evaluations=evaluations,
+        forms=forms,
         time_zone_for=time_zone_for,
-        clock=lambda: datetime.now(UTC),
+        clock=clock,
         roster_for=roster_for,
     )
 

@@ -24,7 +24,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -37,13 +37,18 @@ from chalicelib.adapters.form_store import FormStore
 from chalicelib.adapters.import_store import ImportRecord, ImportStore
 from chalicelib.adapters.models import EvaluationModel
 from chalicelib.adapters.tables import create_tables
-from chalicelib.domain.batch_rows import parse_row, read_file, template_columns
+from chalicelib.adapters.uploads import UploadStore
+from chalicelib.domain.batch.evaluation_ids import evaluation_id_for
+from chalicelib.domain.batch.reading import read_file
+from chalicelib.domain.batch.rows import parse_row
+from chalicelib.domain.batch.templates import template_columns
+from chalicelib.domain.batch.upload_keys import key_prefix
 from chalicelib.domain.forms import form_to_dict, parse_form
 from chalicelib.domain.permissions import Scope
 from chalicelib.domain.principal import Principal
 from chalicelib.events.uploads import importer
 from chalicelib.services import evaluations
-from chalicelib.services.imports import FormCache, evaluation_id_for, key_prefix
+from chalicelib.services.form_cache import FormCache
 from chalicelib.services.tenant_settings import LoadedRoster
 from infra.local import moto_transactions
 from tests.bench.exports import counting
@@ -209,7 +214,15 @@ def _run(rows: int) -> ImportBench:
     )
     key = key_prefix(TENANT, IMPORT_ID) + "syyskuu.csv"
     boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=data)
-    run = importer(lambda _tenant: ZONE, lambda _tenant: LoadedRoster(frozenset()))
+    run = importer(
+        imports=ImportStore(),
+        uploads=UploadStore(),
+        evaluations=EvaluationStore(),
+        forms=forms,
+        clock=lambda: datetime.now(UTC),
+        time_zone_for=lambda _tenant: ZONE,
+        roster_for=lambda _tenant: LoadedRoster(frozenset()),
+    )
 
     with counting() as requests:
         started = time.perf_counter()

@@ -13,7 +13,7 @@ import boto3
 from chalice.local import LambdaContext
 
 from chalicelib.adapters.models import EvaluationModel
-from chalicelib.domain.batch_rows import template_columns
+from chalicelib.domain.batch.templates import template_columns
 from chalicelib.domain.forms import parse_form
 from tests.functional.api import Answer, Api
 

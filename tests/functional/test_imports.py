@@ -13,7 +13,8 @@ import pytest
 import requests
 from chalice.test import Client
 
-from chalicelib.domain.batch_rows import MAX_FILE_BYTES, MAX_ROWS, REQUIRED_COLUMNS
+from chalicelib.domain.batch.columns import REQUIRED_COLUMNS
+from chalicelib.domain.batch.limits import MAX_FILE_BYTES, MAX_ROWS
 from tests.functional.api import Api
 from tests.functional.conftest import StreamReader, deliver
 from tests.functional.imports_support import (

@@ -12,13 +12,9 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from chalicelib.services import imports as import_service
-from chalicelib.services.imports import (
-    ImportBusy,
-    Importer,
-    ImportInterrupted,
-    evaluation_id_for,
-)
+from chalicelib.domain.batch.evaluation_ids import evaluation_id_for
+from chalicelib.services import importer as import_service
+from chalicelib.services.importer import ImportBusy, Importer, ImportInterrupted
 from tests.functional.api import Api
 from tests.functional.conftest import StreamReader, deliver
 from tests.functional.imports_support import (

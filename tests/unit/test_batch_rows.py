@@ -15,22 +15,18 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from chalicelib import schemas
-from chalicelib.domain import batch_rows
-from chalicelib.domain.batch_rows import (
-    ANSWER_WORDS,
-    FIXED_COLUMNS,
-    SourceRow,
-    answer_pattern,
-    answer_value,
-    contact_time,
-    duplicate_problem,
-    first_rows,
-    parse_row,
-    read_file,
-    row_schema,
-    template_columns,
-    template_csv,
-)
+from chalicelib.domain.batch.answers import ANSWER_WORDS, answer_value
+from chalicelib.domain.batch.columns import FIXED_COLUMNS, REQUIRED_COLUMNS
+from chalicelib.domain.batch.duplicates import duplicate_problem, first_rows
+from chalicelib.domain.batch.evaluation_ids import evaluation_id_for
+from chalicelib.domain.batch.local_times import contact_time
+from chalicelib.domain.batch.problems import Problem
+from chalicelib.domain.batch.reading import read_file
+from chalicelib.domain.batch.row_schema import answer_pattern, row_schema
+from chalicelib.domain.batch.rows import AGENT_ID, SLUG, ParsedRow, parse_row
+from chalicelib.domain.batch.source_rows import SourceRow
+from chalicelib.domain.batch.templates import template_columns, template_csv
+from chalicelib.domain.batch.upload_keys import parse_key
 from chalicelib.domain.forms import Form, parse_form
 from chalicelib.domain.import_report import (
     ReportEntry,
@@ -38,7 +34,6 @@ from chalicelib.domain.import_report import (
     rejected,
     report_csv,
 )
-from chalicelib.services.imports import evaluation_id_for, parse_key
 from tests.unit.strategies import PROPERTY
 
 HELSINKI = "Europe/Helsinki"
@@ -83,7 +78,7 @@ def cells(**overrides: str | None) -> dict[str, str]:
     return {k: v for k, v in base.items() if v is not None}
 
 
-def parse(**overrides: str | None) -> batch_rows.ParsedRow:
+def parse(**overrides: str | None) -> ParsedRow:
     return parse_row(SourceRow(2, cells(**overrides)), time_zone=HELSINKI, form_for=forms)
 
 
@@ -374,11 +369,11 @@ def test_the_schema_files_patterns_are_the_rules_the_importer_applies() -> None:
     assert base["$defs"]["answer"]["pattern"] == answer_pattern()
     assert base["$defs"]["answer_not_na"]["pattern"] == answer_pattern(include_na=False)
     evaluation = schemas.load("evaluation")
-    assert base["properties"]["form_id"]["pattern"] == f"^{batch_rows.SLUG.pattern}$"
-    assert evaluation["properties"]["form_id"]["pattern"] == f"^{batch_rows.SLUG.pattern}$"
-    assert evaluation["$defs"]["agent_id"]["pattern"] == f"^{batch_rows.AGENT_ID.pattern}$"
-    assert base["properties"]["agent_id"]["pattern"] == f"^{batch_rows.AGENT_ID.pattern}$"
-    assert set(base["required"]) == set(batch_rows.REQUIRED_COLUMNS)
+    assert base["properties"]["form_id"]["pattern"] == f"^{SLUG.pattern}$"
+    assert evaluation["properties"]["form_id"]["pattern"] == f"^{SLUG.pattern}$"
+    assert evaluation["$defs"]["agent_id"]["pattern"] == f"^{AGENT_ID.pattern}$"
+    assert base["properties"]["agent_id"]["pattern"] == f"^{AGENT_ID.pattern}$"
+    assert set(base["required"]) == set(REQUIRED_COLUMNS)
 
 
 def _version_validator() -> Draft202012Validator:
@@ -421,7 +416,7 @@ def test_the_schema_and_the_importer_agree_on_answers(answers: dict[str, str]) -
 def test_the_report_csv_opens_in_a_spreadsheet_and_defuses_formulas() -> None:
     entries = [
         ReportEntry(2, "A-1", "created", "ev-1", 1),
-        rejected(3, "=HYPERLINK(1)", [batch_rows.Problem("agent_id", "invalid", "bad")]),
+        rejected(3, "=HYPERLINK(1)", [Problem("agent_id", "invalid", "bad")]),
         ReportEntry(4, "A-3", "amended", "ev-3", 2),
     ]
     text = report_csv(entries, ",").decode("utf-8")
@@ -440,6 +435,6 @@ def test_report_entries_round_trip_through_json() -> None:
         "created",
         "ev",
         1,
-        warnings=(batch_rows.Problem("occurred_at", "ambiguous_local_time", "twice"),),
+        warnings=(Problem("occurred_at", "ambiguous_local_time", "twice"),),
     )
     assert ReportEntry.from_dict(json.loads(json.dumps(entry.to_dict()))) == entry

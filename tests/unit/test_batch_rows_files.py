@@ -8,15 +8,12 @@ import json
 
 import pytest
 
-from chalicelib.domain.batch_rows import (
-    MAX_FILE_BYTES,
-    MAX_ROWS,
-    REQUIRED_COLUMNS,
-    FileRejected,
-    decode,
-    read_file,
-    sniff_delimiter,
-)
+from chalicelib.domain.batch.columns import REQUIRED_COLUMNS
+from chalicelib.domain.batch.csv_reading import sniff_delimiter
+from chalicelib.domain.batch.encoding import decode
+from chalicelib.domain.batch.limits import MAX_FILE_BYTES, MAX_ROWS
+from chalicelib.domain.batch.problems import FileRejected
+from chalicelib.domain.batch.reading import read_file
 
 HEADER = [*REQUIRED_COLUMNS, "summary", "tervehdys"]
 

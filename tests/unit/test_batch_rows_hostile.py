@@ -16,7 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib import schemas
-from chalicelib.domain.batch_rows import ParsedRow, contact_time, parse_row, read_file
+from chalicelib.domain.batch.local_times import contact_time
+from chalicelib.domain.batch.reading import read_file
+from chalicelib.domain.batch.rows import ParsedRow, parse_row
 from chalicelib.domain.evaluations import build_document
 from chalicelib.domain.forms import Form, parse_form
 from chalicelib.domain.periods import month_of, parse_instant, to_utc_iso

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.domain.batch_rows import Problem, template_columns, template_csv
+from chalicelib.domain.batch.problems import Problem
+from chalicelib.domain.batch.templates import template_columns, template_csv
 from chalicelib.domain.csv_cells import csv_cell, safe_text_cell
 from chalicelib.domain.forms import parse_form
 from chalicelib.domain.import_report import ReportEntry, failure_csv, rejected, report_csv

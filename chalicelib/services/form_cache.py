@@ -1,0 +1,37 @@
+"""The form versions one import run reads: each fetched and parsed once, not per row."""
+
+from __future__ import annotations
+
+from chalicelib.adapters.form_store import FormStore, VersionRecord
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.forms import Form, parse_form
+
+
+class FormCache:
+    """The form versions one run reads: each fetched and parsed once, not per row."""
+
+    def __init__(self, forms: FormStore) -> None:
+        self._forms = forms
+        self._versions: dict[tuple[str, str, int], VersionRecord | None] = {}
+        self._parsed: dict[tuple[str, str, int], Form | None] = {}
+
+    def get_version(self, tenant: str, form_id: str, version: int) -> VersionRecord:
+        key = (tenant, form_id, version)
+        if key not in self._versions:
+            try:
+                self._versions[key] = self._forms.get_version(tenant, form_id, version)
+            except NotFound:
+                self._versions[key] = None
+        found = self._versions[key]
+        if found is None:
+            raise NotFound(f"form '{form_id}' has no published version {version}")
+        return found
+
+    def form(self, tenant: str, form_id: str, version: int) -> Form | None:
+        key = (tenant, form_id, version)
+        if key not in self._parsed:
+            try:
+                self._parsed[key] = parse_form(self.get_version(*key).definition)
+            except NotFound:
+                self._parsed[key] = None
+        return self._parsed[key]
