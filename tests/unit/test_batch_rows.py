@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from chalicelib import schemas
+from chalicelib.domain.batch import limits
 from chalicelib.domain.batch.answers import ANSWER_WORDS, answer_value
 from chalicelib.domain.batch.columns import FIXED_COLUMNS, REQUIRED_COLUMNS
 from chalicelib.domain.batch.duplicates import duplicate_problem, first_rows
@@ -374,6 +375,18 @@ def test_the_schema_files_patterns_are_the_rules_the_importer_applies() -> None:
     assert evaluation["$defs"]["agent_id"]["pattern"] == f"^{AGENT_ID.pattern}$"
     assert base["properties"]["agent_id"]["pattern"] == f"^{AGENT_ID.pattern}$"
     assert set(base["required"]) == set(REQUIRED_COLUMNS)
+
+
+def test_the_row_limits_are_those_of_the_evaluation_the_row_becomes() -> None:
+    # Read from the row schema; the body then meets the evaluation schema, which must
+    # not refuse a cell the row's own rule let through (or the reverse).
+    evaluation = schemas.load("evaluation")["properties"]
+    contact = evaluation["contact"]["properties"]
+    assert contact["id"]["maxLength"] == limits.MAX_CONTACT_ID
+    assert contact["recording_url"]["maxLength"] == limits.MAX_RECORDING_URL
+    assert contact["duration_s"]["maximum"] == limits.MAX_DURATION_S
+    assert evaluation["summary"]["maxLength"] == limits.MAX_SUMMARY
+    assert evaluation["comments"]["additionalProperties"]["maxLength"] == limits.MAX_COMMENT
 
 
 def _version_validator() -> Draft202012Validator:
