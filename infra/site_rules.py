@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from chalicelib.domain.batch_rows import MAX_FILE_BYTES, MAX_ROWS
+from chalicelib.domain.batch.limits import MAX_FILE_BYTES, MAX_ROWS
 from chalicelib.domain.pay_periods import TWO_WEEKS
 from chalicelib.domain.periods import DEFAULT_TIME_ZONE
 

@@ -19,7 +19,6 @@ from chalicelib.adapters.import_store import ImportRecord, ImportStore
 from chalicelib.adapters.uploads import PresignedPost, UploadStore
 from chalicelib.domain import permissions
 from chalicelib.domain.batch import row_schema as row_schemas
-from chalicelib.domain.batch import upload_keys
 from chalicelib.domain.batch.limits import MAX_FILE_BYTES
 from chalicelib.domain.batch.templates import template_csv
 from chalicelib.domain.batch.upload_keys import key_prefix
@@ -30,13 +29,6 @@ from chalicelib.domain.periods import to_utc_iso
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.text import parse_whole
 from chalicelib.services import forms as form_service
-from chalicelib.services import importer
-
-# tests/deploy/test_template.py still reads these three here; they go once it imports
-# them from their homes.
-REPORT_SUFFIX = upload_keys.REPORT_SUFFIX
-UPLOADS_PREFIX = upload_keys.UPLOADS_PREFIX
-MAX_FAILURES = importer.MAX_FAILURES
 
 UPLOAD_EXPIRES = timedelta(minutes=15)
 REPORT_URL_EXPIRES_S = 15 * 60

@@ -14,8 +14,9 @@ from pynamodb.models import Model
 
 from chalicelib.adapters import models
 from chalicelib.adapters.uploads import PROCESSED_TAG
+from chalicelib.domain.batch import upload_keys
 from chalicelib.domain.principal import ROLES
-from chalicelib.services import imports
+from chalicelib.services import importer
 from infra.aws.template import functions, of_type
 from infra.local.stack import IMPORT_TIMEOUT_S
 from tests.deploy.conftest import Packaged
@@ -389,7 +390,7 @@ def test_uploads_start_the_importer_which_runs_and_retries_as_its_code_expects(
         sent: Any = upload_event(key, bucket_name=bucket_name)  # the event the importer handles
         return bool(pattern.matches_event(sent))
 
-    upload = f"{imports.UPLOADS_PREFIX}acme/import-1/syyskuu+2026.csv"
+    upload = f"{upload_keys.UPLOADS_PREFIX}acme/import-1/syyskuu+2026.csv"
     assert matches(upload, bucket)
     assert not matches(upload, "another-bucket")
     assert not matches("elsewhere/acme/import-1/a.csv", bucket)
@@ -406,7 +407,7 @@ def test_uploads_start_the_importer_which_runs_and_retries_as_its_code_expects(
     assert props["Timeout"] == IMPORT_TIMEOUT_S == 900
     assert props["MemorySize"] >= 1769
     # The importer fails an import on its third failed attempt: Lambda's first and two retries.
-    assert props["EventInvokeConfig"]["MaximumRetryAttempts"] + 1 == imports.MAX_FAILURES
+    assert props["EventInvokeConfig"]["MaximumRetryAttempts"] + 1 == importer.MAX_FAILURES
 
 
 def _statements_of(packaged: Packaged, role: str) -> list[dict[str, Any]]:
@@ -430,8 +431,8 @@ def test_uploads_roles_write_and_read_only_what_imports_need(packaged: Packaged)
     """Finer than the policy flow can tell: it sees that a grant is used, not that it
     is no wider than its use. The importer writes only reports; the API's links read
     only reports; listing is limited to the uploads prefix."""
-    reports = f"{imports.UPLOADS_PREFIX}*{imports.REPORT_SUFFIX}"
-    uploads = f"{imports.UPLOADS_PREFIX}*"
+    reports = f"{upload_keys.UPLOADS_PREFIX}*{upload_keys.REPORT_SUFFIX}"
+    uploads = f"{upload_keys.UPLOADS_PREFIX}*"
     grants: dict[str, set[tuple[str, str]]] = {}
     for role in ("UploadImporterRole", "ApiHandlerRole"):
         for statement in _statements_of(packaged, role):
