@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 from pynamodb.transactions import TransactGet, TransactWrite
 
 from chalicelib import jsoncodec
+from chalicelib.adapters.conditions import on_failed_condition
 from chalicelib.adapters.models import (
     AggregateModel,
     ChangeCountModel,
@@ -27,11 +28,10 @@ from chalicelib.adapters.models import (
 )
 from chalicelib.domain.aggregates import Contribution, CriterionCounts, PeriodAggregate
 
+# Defined with the other storage errors; also importable from here, its store.
+from chalicelib.domain.storage_errors import ConcurrentUpdate as ConcurrentUpdate
+
 AggregateKey = tuple[str, str]  # (agent_id, bucket)
-
-
-class ConcurrentUpdate(Exception):
-    """Another writer changed the ledger or an aggregate first; read again and retry."""
 
 
 @dataclass
@@ -71,10 +71,6 @@ def _bucket_pk(tenant: str, bucket: str) -> str:
 
 def changes_pk(tenant: str) -> str:
     return f"{tenant}#CHANGES"
-
-
-# Both mean another writer got there first: read again and retry.
-RETRYABLE_CANCELLATIONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
 
 
 def _plain(value: Any) -> dict[str, Any]:
@@ -130,34 +126,32 @@ class AggregateStore:
         pay_periods: Iterable[str] = (),
     ) -> None:
         """Ledger and aggregates in one transaction, each conditioned on its version;
-        the change count of every pay period touched goes up in the same step."""
+        the change count of every pay period touched goes up in the same step.
+        ConcurrentUpdate when another writer got there first: read again and retry."""
         ledger = snapshot.ledger or LedgerModel(
             _ledger_pk(snapshot.tenant, snapshot.evaluation_id), "APPLIED"
         )
         ledger.revision = revision
         ledger.contribution = jsoncodec.dumps(contribution.to_dict())
         ledger.applied_at = now
-        try:
-            with TransactWrite(connection=connection()) as transaction:
-                transaction.save(ledger)  # conditioned on its version by PynamoDB
-                for key, aggregate in changed.items():
-                    item = snapshot.aggregates[key]
-                    item.evaluations = aggregate.evaluations
-                    item.scored = aggregate.scored
-                    item.score_sum = aggregate.score_sum
-                    item.criteria = {
-                        k: {"yes": c.yes, "no": c.no} for k, c in aggregate.criteria.items()
-                    }
-                    item.updated_at = now
-                    transaction.save(item)
-                for label in sorted(set(pay_periods)):
-                    counter = ChangeCountModel(changes_pk(snapshot.tenant), label)
-                    transaction.update(counter, actions=[ChangeCountModel.changes.add(1)])
-        except TransactWriteError as exc:
-            reasons = getattr(exc, "cancellation_reasons", None) or []
-            if any(r is not None and r.code in RETRYABLE_CANCELLATIONS for r in reasons):
-                raise ConcurrentUpdate() from None
-            raise
+        with (
+            on_failed_condition(ConcurrentUpdate, f"evaluation {snapshot.evaluation_id}"),
+            TransactWrite(connection=connection()) as transaction,
+        ):
+            transaction.save(ledger)  # conditioned on its version by PynamoDB
+            for key, aggregate in changed.items():
+                item = snapshot.aggregates[key]
+                item.evaluations = aggregate.evaluations
+                item.scored = aggregate.scored
+                item.score_sum = aggregate.score_sum
+                item.criteria = {
+                    k: {"yes": c.yes, "no": c.no} for k, c in aggregate.criteria.items()
+                }
+                item.updated_at = now
+                transaction.save(item)
+            for label in sorted(set(pay_periods)):
+                counter = ChangeCountModel(changes_pk(snapshot.tenant), label)
+                transaction.update(counter, actions=[ChangeCountModel.changes.add(1)])
 
     def get(self, tenant: str, agent_id: str, bucket: str) -> PeriodAggregate | None:
         try:

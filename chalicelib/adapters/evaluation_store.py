@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import jsoncodec
 from chalicelib.adapters import cursors
+from chalicelib.adapters.conditions import on_failed_condition
 from chalicelib.adapters.models import EvaluationModel, IdempotencyModel, connection
-from chalicelib.domain.errors import NotFound, PreconditionFailed
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.storage_errors import ConditionFailed, IdempotentReplay, StaleVersion
 
 HEAD = "HEAD"
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -38,26 +39,9 @@ def _idempotency_pk(tenant: str, user: str, key: str) -> str:
 
 
 @dataclass(frozen=True)
-class IdempotentReplay(Exception):
-    """The key was used before; carries what the first request stored."""
-
-    evaluation_id: str
-    request_hash: str
-
-
-@dataclass(frozen=True)
 class Page:
     documents: list[dict[str, Any]]
     next_cursor: str | None
-
-
-def _cancelled_at(error: TransactWriteError, index: int) -> bool:
-    reasons = getattr(error, "cancellation_reasons", None) or []
-    return (
-        index < len(reasons)
-        and reasons[index] is not None
-        and reasons[index].code == "ConditionalCheckFailed"
-    )
 
 
 class EvaluationStore:
@@ -69,13 +53,14 @@ class EvaluationStore:
         idempotency: tuple[str, str, str] | None,
         now: datetime,
     ) -> None:
-        """Store revision 1. `idempotency` is (user, key, request hash)."""
+        """Store revision 1. `idempotency` is (user, key, request hash); a key used
+        before raises IdempotentReplay with what the first request stored."""
         evaluation_id = document["evaluation_id"]
         body = jsoncodec.dumps(document)
         head = self._head(tenant, document, body)
         revision = self._revision(tenant, document, body)
         try:
-            with TransactWrite(connection=connection()) as transaction:
+            with on_failed_condition(), TransactWrite(connection=connection()) as transaction:
                 if idempotency is not None:
                     user, key, request_hash = idempotency
                     transaction.save(
@@ -94,8 +79,9 @@ class EvaluationStore:
                     )
                 transaction.save(head, condition=EvaluationModel.pk.does_not_exist())
                 transaction.save(revision, condition=EvaluationModel.pk.does_not_exist())
-        except TransactWriteError as exc:
-            if idempotency is not None and _cancelled_at(exc, 0):
+        except ConditionFailed as failure:
+            # The idempotency record is written first: position 0.
+            if idempotency is not None and 0 in failure.failed:
                 user, key, _ = idempotency
                 first = IdempotencyModel.get(
                     _idempotency_pk(tenant, user, key), "IDEM", consistent_read=True
@@ -109,7 +95,7 @@ class EvaluationStore:
         does, nothing was written. A batch import's fast path: one request per 50 rows
         instead of one per row, each row still whole or absent."""
         try:
-            with TransactWrite(connection=connection()) as transaction:
+            with on_failed_condition(), TransactWrite(connection=connection()) as transaction:
                 for document in documents:
                     body = jsoncodec.dumps(document)
                     # HEAD's condition alone keeps the id unique: REV#1 is only ever
@@ -119,11 +105,12 @@ class EvaluationStore:
                         condition=EvaluationModel.pk.does_not_exist(),
                     )
                     transaction.save(self._revision(tenant, document, body))
-        except TransactWriteError as exc:
-            existing = [i for i in range(len(documents)) if _cancelled_at(exc, 2 * i)]
-            if existing:
-                return existing
-            raise
+        except ConditionFailed as failure:
+            # Each document is two items, HEAD first: the i-th HEAD is at 2 * i.
+            existing = [i for i in range(len(documents)) if 2 * i in failure.failed]
+            if not existing:
+                raise
+            return existing
         return []
 
     def get_many(self, tenant: str, evaluation_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -135,21 +122,20 @@ class EvaluationStore:
         }
 
     def amend(self, tenant: str, document: dict[str, Any], expected_revision: int) -> None:
+        """Store the next revision if HEAD is still at `expected_revision` (StaleVersion
+        if someone amended it first)."""
         body = jsoncodec.dumps(document)
         head = self._head(tenant, document, body)
-        try:
-            with TransactWrite(connection=connection()) as transaction:
-                transaction.save(head, condition=EvaluationModel.revision == expected_revision)
-                transaction.save(
-                    self._revision(tenant, document, body),
-                    condition=EvaluationModel.pk.does_not_exist(),
-                )
-        except TransactWriteError as exc:
-            if _cancelled_at(exc, 0) or _cancelled_at(exc, 1):
-                raise PreconditionFailed(
-                    "the evaluation was amended by someone else; reload it", field="If-Match"
-                ) from None
-            raise
+        stale = f"evaluation {document['evaluation_id']} is past revision {expected_revision}"
+        with (
+            on_failed_condition(StaleVersion, stale),
+            TransactWrite(connection=connection()) as transaction,
+        ):
+            transaction.save(head, condition=EvaluationModel.revision == expected_revision)
+            transaction.save(
+                self._revision(tenant, document, body),
+                condition=EvaluationModel.pk.does_not_exist(),
+            )
 
     def get(self, tenant: str, evaluation_id: str) -> dict[str, Any]:
         return self._get(tenant, evaluation_id, HEAD)

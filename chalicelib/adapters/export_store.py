@@ -9,15 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import jsoncodec
+from chalicelib.adapters.conditions import on_failed_condition
 from chalicelib.adapters.models import ExportModel, connection
 
-
-class ExportBusy(Exception):
-    """Another run claimed the period first."""
+# Defined with the other storage errors; also importable from here, its store.
+from chalicelib.domain.storage_errors import ExportBusy as ExportBusy
+from chalicelib.domain.storage_errors import StaleVersion
 
 
 @dataclass(frozen=True)
@@ -48,17 +48,6 @@ def _record(item: ExportModel) -> ExportRecord:
         changes_seen=int(item.changes_seen),
         detail=jsoncodec.loads(item.detail),
         updated_at=item.updated_at,
-    )
-
-
-def _cancelled(error: TransactWriteError | UpdateError) -> bool:
-    reasons = getattr(error, "cancellation_reasons", None) or []
-    return (
-        any(
-            r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict")
-            for r in reasons
-        )
-        or getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
     )
 
 
@@ -112,14 +101,12 @@ class ExportStore:
         for name, value in fields.items():
             setattr(head, name, value)
         record = ExportModel(_pk(tenant), _revision_sk(period, revision), **fields)
-        try:
-            with TransactWrite(connection=connection()) as transaction:
-                transaction.save(head)  # conditioned on the version read
-                transaction.save(record)  # new: conditioned on not existing
-        except TransactWriteError as exc:
-            if _cancelled(exc):
-                raise ExportBusy(period) from None
-            raise
+        with (
+            on_failed_condition(ExportBusy, period),
+            TransactWrite(connection=connection()) as transaction,
+        ):
+            transaction.save(head)  # conditioned on the version read
+            transaction.save(record)  # new: conditioned on not existing
 
     def finish(
         self, tenant: str, period: str, revision: int, detail: dict[str, Any], now: str
@@ -143,7 +130,7 @@ class ExportStore:
         head.changes_seen = changes_seen
         head.updated_at = now
         try:
-            head.save()
-        except Exception as exc:  # a concurrent run moved the head on: it saw more
-            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
-                raise
+            with on_failed_condition(StaleVersion):
+                head.save()  # conditioned on the version read
+        except StaleVersion:
+            pass  # a concurrent run moved the head on: it saw more

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import jsoncodec
+from chalicelib.adapters.conditions import on_failed_condition
 from chalicelib.adapters.models import FormDraftModel, FormVersionModel, connection
-from chalicelib.domain.errors import Conflict, NotFound, PreconditionFailed
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.storage_errors import AlreadyExists, StaleVersion
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,6 @@ def _version_record(form_id: str, item: FormVersionModel) -> VersionRecord:
     )
 
 
-def _is_condition_failure(error: Exception) -> bool:
-    return getattr(error, "cause_response_code", None) in (
-        "ConditionalCheckFailedException",
-        "TransactionCanceledException",
-    )
-
-
 class FormStore:
     def _draft_item(self, tenant: str, form_id: str) -> FormDraftModel:
         try:
@@ -90,6 +84,7 @@ class FormStore:
         return [_record(item) for item in FormDraftModel.query(_drafts_pk(tenant))]
 
     def create(self, tenant: str, definition: dict[str, Any], user: str, now: str) -> FormRecord:
+        """The form's first draft; AlreadyExists when the form id is taken."""
         item = FormDraftModel(
             _drafts_pk(tenant),
             definition["form_id"],
@@ -100,16 +95,8 @@ class FormStore:
             updated_at=now,
             updated_by=user,
         )
-        try:
+        with on_failed_condition(AlreadyExists, f"form {definition['form_id']}"):
             item.save()  # the version attribute makes this conditional on absence
-        except PutError as exc:
-            if _is_condition_failure(exc):
-                raise Conflict(
-                    f"form '{definition['form_id']}' already exists; PUT it to change the draft",
-                    field="form_id",
-                    code="form_exists",
-                ) from None
-            raise
         return _record(item)
 
     def update(
@@ -118,30 +105,25 @@ class FormStore:
         definition: dict[str, Any],
         user: str,
         now: str,
-        if_match: str | None,
+        expected_version: int,
     ) -> FormRecord:
+        """Replace the draft if it is still at `expected_version` (StaleVersion if not)."""
         item = self._draft_item(tenant, definition["form_id"])
-        if if_match is not None and if_match != f'"{item.version}"':
-            raise PreconditionFailed(
-                "the draft was changed by someone else; reload it", field="If-Match"
-            )
+        stale = f"form {definition['form_id']} is not at version {expected_version}"
+        if int(item.version) != expected_version:
+            raise StaleVersion(stale)
         item.name = definition["name"]
         item.definition = jsoncodec.dumps(definition)
         item.updated_at = now
         item.updated_by = user
-        try:
-            item.save()
-        except PutError as exc:
-            if _is_condition_failure(exc):
-                raise PreconditionFailed(
-                    "the draft was changed by someone else; reload it", field="If-Match"
-                ) from None
-            raise
+        with on_failed_condition(StaleVersion, stale):
+            item.save()  # conditioned on the version read, by PynamoDB
         return _record(item)
 
     def publish(self, tenant: str, form_id: str, user: str, now: str) -> tuple[VersionRecord, bool]:
         """Freeze the draft as the next version; (version, created). Publishing a draft
-        equal to the latest version returns that version instead of a duplicate."""
+        equal to the latest version returns that version instead of a duplicate.
+        StaleVersion when the draft moved or the version appeared meanwhile."""
         item = self._draft_item(tenant, form_id)
         latest = int(item.latest_version)
         if latest:
@@ -156,17 +138,12 @@ class FormStore:
             published_at=now,
             published_by=user,
         )
-        try:
-            with TransactWrite(connection=connection()) as transaction:
-                transaction.update(item, actions=[FormDraftModel.latest_version.set(latest + 1)])
-                transaction.save(version, condition=FormVersionModel.sk.does_not_exist())
-        except TransactWriteError as exc:
-            if _is_condition_failure(exc):
-                raise Conflict(
-                    "the form was published or changed at the same moment; try again",
-                    code="concurrent_publish",
-                ) from None
-            raise
+        with (
+            on_failed_condition(StaleVersion, f"form {form_id} changed while publishing"),
+            TransactWrite(connection=connection()) as transaction,
+        ):
+            transaction.update(item, actions=[FormDraftModel.latest_version.set(latest + 1)])
+            transaction.save(version, condition=FormVersionModel.sk.does_not_exist())
         return _version_record(form_id, version), True
 
     def get_version(self, tenant: str, form_id: str, version: int) -> VersionRecord:

@@ -14,16 +14,20 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import cursors
+from chalicelib.adapters.conditions import on_failed_condition
 from chalicelib.adapters.import_models import ImportIndexModel, ImportModel, ImportRowsModel
 from chalicelib.adapters.models import connection
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.import_report import OUTCOMES, ReportEntry
+
+# Defined with the other storage errors; also importable from here, its store.
+from chalicelib.domain.storage_errors import ConditionFailed
+from chalicelib.domain.storage_errors import LeaseLost as LeaseLost
 
 HEAD = "HEAD"
 ROWS_PREFIX = "ROWS#"
@@ -41,10 +45,6 @@ def _index_pk(tenant: str, user: str | None) -> str:
 
 def _rows_sk(first: int, part: int) -> str:
     return f"{ROWS_PREFIX}{first:06d}#{part:02d}"
-
-
-class LeaseLost(Exception):
-    """Another invocation holds the import now; this one must stop writing."""
 
 
 @dataclass(frozen=True)
@@ -122,13 +122,6 @@ def _record(tenant: str, item: ImportModel) -> ImportRecord:
         error_code=item.error_code,
         error_message=item.error_message,
         report_key=item.report_key,
-    )
-
-
-def _condition_failed(error: Exception) -> bool:
-    return getattr(error, "cause_response_code", None) in (
-        "ConditionalCheckFailedException",
-        "TransactionCanceledException",
     )
 
 
@@ -222,22 +215,21 @@ class ImportStore:
             )
         )
         try:
-            item.update(
-                actions=[
-                    ImportModel.object_key.set(key),
-                    ImportModel.size.set(size),
-                    ImportModel.status.set("running"),
-                    ImportModel.started_at.set(ImportModel.started_at | now_iso),
-                    ImportModel.lease_owner.set(owner),
-                    ImportModel.lease_until.set(lease_until),
-                    ImportModel.updated_at.set(now_iso),
-                ],
-                condition=condition,
-            )
-        except UpdateError as exc:
-            if _condition_failed(exc):
-                return None
-            raise
+            with on_failed_condition():
+                item.update(
+                    actions=[
+                        ImportModel.object_key.set(key),
+                        ImportModel.size.set(size),
+                        ImportModel.status.set("running"),
+                        ImportModel.started_at.set(ImportModel.started_at | now_iso),
+                        ImportModel.lease_owner.set(owner),
+                        ImportModel.lease_until.set(lease_until),
+                        ImportModel.updated_at.set(now_iso),
+                    ],
+                    condition=condition,
+                )
+        except ConditionFailed:
+            return None
         return _record(tenant, item)
 
     def describe_file(
@@ -278,35 +270,34 @@ class ImportStore:
         nobody checkpointed these rows before."""
         counts = Counts.of(entries)
         head = ImportModel(_pk(tenant, import_id), HEAD)
-        try:
-            with TransactWrite(connection=connection()) as transaction:
-                for part, blob in enumerate(_encode_rows(entries)):
-                    transaction.save(
-                        ImportRowsModel(
-                            _pk(tenant, import_id),
-                            _rows_sk(first, part),
-                            first=first,
-                            row_count=len(entries),
-                            entries=blob,
-                        )
+        lost = f"import {import_id}: another invocation took over"
+        with (
+            on_failed_condition(LeaseLost, lost),
+            TransactWrite(connection=connection()) as transaction,
+        ):
+            for part, blob in enumerate(_encode_rows(entries)):
+                transaction.save(
+                    ImportRowsModel(
+                        _pk(tenant, import_id),
+                        _rows_sk(first, part),
+                        first=first,
+                        row_count=len(entries),
+                        entries=blob,
                     )
-                transaction.update(
-                    head,
-                    actions=[
-                        ImportModel.next_row.set(first + len(entries)),
-                        ImportModel.created.add(counts.created),
-                        ImportModel.amended.add(counts.amended),
-                        ImportModel.unchanged.add(counts.unchanged),
-                        ImportModel.rejected.add(counts.rejected),
-                        ImportModel.updated_at.set(now_iso),
-                        ImportModel.lease_until.set(lease_until),
-                    ],
-                    condition=(ImportModel.lease_owner == owner) & (ImportModel.next_row == first),
                 )
-        except TransactWriteError as exc:
-            if _condition_failed(exc):
-                raise LeaseLost(f"import {import_id}: another invocation took over") from None
-            raise
+            transaction.update(
+                head,
+                actions=[
+                    ImportModel.next_row.set(first + len(entries)),
+                    ImportModel.created.add(counts.created),
+                    ImportModel.amended.add(counts.amended),
+                    ImportModel.unchanged.add(counts.unchanged),
+                    ImportModel.rejected.add(counts.rejected),
+                    ImportModel.updated_at.set(now_iso),
+                    ImportModel.lease_until.set(lease_until),
+                ],
+                condition=(ImportModel.lease_owner == owner) & (ImportModel.next_row == first),
+            )
 
     def finish(
         self,
@@ -362,12 +353,8 @@ class ImportStore:
         self, tenant: str, import_id: str, actions: Sequence[Action], condition: Condition
     ) -> ImportModel:
         item = ImportModel(_pk(tenant, import_id), HEAD)
-        try:
+        with on_failed_condition(LeaseLost, f"import {import_id}: another invocation took over"):
             item.update(actions=list(actions), condition=condition)
-        except UpdateError as exc:
-            if _condition_failed(exc):
-                raise LeaseLost(f"import {import_id}: another invocation took over") from None
-            raise
         return item
 
     def rows(self, tenant: str, import_id: str, start: int = 0) -> Iterator[ReportEntry]:

@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.exceptions import PutError
-
 from chalicelib import jsoncodec
+from chalicelib.adapters.conditions import on_failed_condition
 from chalicelib.adapters.models import AgentModel, SettingsModel, TenantModel
-from chalicelib.domain.errors import Conflict
 from chalicelib.domain.settings import (
     SettingsRevision,
     TenantSettings,
     parse_settings,
     settings_to_dict,
 )
+from chalicelib.domain.storage_errors import AlreadyExists
 
 TENANTS_PK = "TENANTS"
 
@@ -60,6 +59,7 @@ class SettingsStore:
         user: str,
         now: str,
     ) -> SettingsRevision:
+        """AlreadyExists when another change took revision number `revision` first."""
         item = SettingsModel(
             _settings_pk(tenant),
             f"REV#{revision:06d}",
@@ -69,26 +69,19 @@ class SettingsStore:
             saved_at=now,
             saved_by=user,
         )
-        try:
+        with on_failed_condition(AlreadyExists, f"{tenant} settings revision {revision}"):
             item.save(condition=SettingsModel.sk.does_not_exist())
-        except PutError as exc:
-            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
-                raise Conflict(
-                    "the settings were changed at the same moment; reload them",
-                    code="concurrent_settings_change",
-                ) from None
-            raise
         return SettingsRevision(revision, effective_from, settings, now, user)
 
     def register_tenant(self, tenant: str, now: str) -> None:
         """Idempotent: the first call records when the tenant started."""
         try:
-            TenantModel(TENANTS_PK, tenant, created_at=now).save(
-                condition=TenantModel.sk.does_not_exist()
-            )
-        except PutError as exc:
-            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
-                raise
+            with on_failed_condition(AlreadyExists):
+                TenantModel(TENANTS_PK, tenant, created_at=now).save(
+                    condition=TenantModel.sk.does_not_exist()
+                )
+        except AlreadyExists:
+            pass  # registered before: the first start stands
 
     def tenants(self) -> list[tuple[str, str]]:
         """(tenant, created_at) of every tenant, from the registry partition."""

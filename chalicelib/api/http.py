@@ -22,10 +22,16 @@ from chalicelib import jsoncodec, schemas
 from chalicelib.adapters.tokens import TokenVerifier, verifier_for
 from chalicelib.config import settings
 from chalicelib.domain.errors import (
+    Conflict,
+    Forbidden,
     InvalidInput,
     LaatuError,
+    NotFound,
     PayloadTooLarge,
+    PreconditionFailed,
+    PreconditionRequired,
     Unauthenticated,
+    UnprocessableIdempotencyKey,
 )
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.text import check_document, check_text, parse_whole
@@ -119,11 +125,30 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(body=text, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
 
 
+# The HTTP status of each domain error; a subclass answers as its nearest listed base.
+STATUSES: dict[type[LaatuError], int] = {
+    LaatuError: 400,
+    InvalidInput: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    PreconditionFailed: 412,
+    PayloadTooLarge: 413,
+    UnprocessableIdempotencyKey: 422,
+    PreconditionRequired: 428,
+}
+
+
+def status_of(error: LaatuError) -> int:
+    return next(STATUSES[kind] for kind in type(error).__mro__ if kind in STATUSES)
+
+
 def error_response(error: LaatuError) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthenticated) else {}
     return json_response(
         {"error": error.code, "message": error.message, "field": error.field},
-        error.status,
+        status_of(error),
         headers,
     )
 

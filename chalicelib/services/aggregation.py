@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from enum import Enum
 
-from chalicelib.adapters.aggregate_store import AggregateStore, ConcurrentUpdate
+from chalicelib.adapters.aggregate_store import AggregateStore
 from chalicelib.domain.aggregates import Contribution, move
+from chalicelib.domain.storage_errors import ConcurrentUpdate
 
 MAX_ATTEMPTS = 8
 

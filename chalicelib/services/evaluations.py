@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib import schemas
-from chalicelib.adapters.evaluation_store import EvaluationStore, IdempotentReplay, Page
+from chalicelib.adapters.evaluation_store import EvaluationStore, Page
 from chalicelib.adapters.form_store import VersionRecord
 from chalicelib.domain import permissions
 from chalicelib.domain.errors import (
@@ -17,7 +16,6 @@ from chalicelib.domain.errors import (
     InvalidInput,
     NotFound,
     PreconditionFailed,
-    PreconditionRequired,
     UnprocessableIdempotencyKey,
 )
 from chalicelib.domain.evaluations import (
@@ -28,13 +26,13 @@ from chalicelib.domain.evaluations import (
 from chalicelib.domain.forms import Form, parse_form
 from chalicelib.domain.periods import parse_instant, to_utc_iso
 from chalicelib.domain.permissions import Scope
+from chalicelib.domain.preconditions import required_version
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.roster import Roster, check_agent
+from chalicelib.domain.storage_errors import IdempotentReplay, StaleVersion
 from chalicelib.domain.text import parse_whole
 
 MAX_IDEMPOTENCY_KEY = 200
-# A revision number: at most six digits, as stored (REV#000001).
-_ETAG = re.compile(r"[0-9]{1,6}")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 # Wider than any contact time, so an open end of a range needs no special case.
@@ -131,17 +129,6 @@ def submit(
     return document, True
 
 
-def parse_if_match(value: str | None) -> int:
-    if value is None:
-        raise PreconditionRequired(
-            "send If-Match with the revision you are amending (its ETag)", field="If-Match"
-        )
-    text = value.strip().removeprefix("W/").strip('"')
-    if not _ETAG.fullmatch(text):
-        raise InvalidInput('If-Match must be one ETag like "3"', field="If-Match")
-    return int(text)
-
-
 def amend(
     store: EvaluationStore,
     forms: FormVersions,
@@ -156,8 +143,8 @@ def amend(
 ) -> dict[str, Any]:
     """Store the next revision; `source` notes where it came from (a batch import)."""
     granted = permissions.require(principal, "evaluation.amend")
-    expected = parse_if_match(if_match)
     current = get(store, principal, evaluation_id)
+    expected = required_version(if_match, "the revision you are amending")
     if not permissions.reaches(granted, principal, author=current["evaluator"]):
         raise Forbidden("only the evaluator who wrote it or an admin can amend an evaluation")
     if current["revision"] != expected:
@@ -189,7 +176,12 @@ def amend(
     )
     if source is not None:
         document["source"] = source
-    store.amend(principal.tenant, document, expected)
+    try:
+        store.amend(principal.tenant, document, expected)
+    except StaleVersion:
+        raise PreconditionFailed(
+            "the evaluation was amended by someone else; reload it", field="If-Match"
+        ) from None
     return document
 
 

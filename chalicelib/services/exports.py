@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from chalicelib.adapters.aggregate_store import AggregateStore
 from chalicelib.adapters.export_files import LINK_LIFETIME_S, ExportFiles, revision_prefix
-from chalicelib.adapters.export_store import ExportBusy, ExportStore
+from chalicelib.adapters.export_store import ExportStore
 from chalicelib.adapters.settings_store import SettingsStore
 from chalicelib.domain import permissions
 from chalicelib.domain.aggregates import PeriodAggregate, combine
@@ -38,6 +38,7 @@ from chalicelib.domain.payroll import (
 )
 from chalicelib.domain.periods import month_label
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.storage_errors import ExportBusy
 
 log = logging.getLogger("laatu.exports")
 ONE_DAY = timedelta(days=1)

@@ -8,9 +8,17 @@ from chalicelib import schemas
 from chalicelib.adapters.form_store import FormRecord, FormStore, VersionRecord
 from chalicelib.adapters.settings_store import SettingsStore
 from chalicelib.domain import permissions
-from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from chalicelib.domain.forms import form_to_dict, parse_form
+from chalicelib.domain.preconditions import required_version
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.storage_errors import AlreadyExists, StaleVersion
 
 
 def _definition(body: Any) -> dict[str, Any]:
@@ -22,7 +30,15 @@ def create(
     store: FormStore, tenants: SettingsStore, principal: Principal, body: Any, now: str
 ) -> FormRecord:
     permissions.require(principal, "form.write")
-    record = store.create(principal.tenant, _definition(body), principal.user, now)
+    definition = _definition(body)
+    try:
+        record = store.create(principal.tenant, definition, principal.user, now)
+    except AlreadyExists:
+        raise Conflict(
+            f"form '{definition['form_id']}' already exists; PUT it to change the draft",
+            field="form_id",
+            code="form_exists",
+        ) from None
     # A tenant's first form starts its life: the export heartbeat looks after it from here.
     tenants.register_tenant(principal.tenant, now)
     return record
@@ -40,7 +56,17 @@ def update(
     definition = _definition(body)
     if definition["form_id"] != form_id:
         raise InvalidInput("form_id in the body must match the address", field="form_id")
-    record = store.update(principal.tenant, definition, principal.user, now, if_match)
+    try:
+        expected = required_version(if_match, "the draft you are changing")
+    except (PreconditionRequired, InvalidInput):
+        store.get(principal.tenant, form_id)  # a form that is not there is 404 first
+        raise
+    try:
+        record = store.update(principal.tenant, definition, principal.user, now, expected)
+    except StaleVersion:
+        raise PreconditionFailed(
+            "the draft was changed by someone else; reload it", field="If-Match"
+        ) from None
     return record, _latest(store, principal.tenant, record)
 
 
@@ -54,7 +80,13 @@ def publish(
     store: FormStore, principal: Principal, form_id: str, now: str
 ) -> tuple[VersionRecord, bool]:
     permissions.require(principal, "form.write")
-    return store.publish(principal.tenant, form_id, principal.user, now)
+    try:
+        return store.publish(principal.tenant, form_id, principal.user, now)
+    except StaleVersion:
+        raise Conflict(
+            "the form was published or changed at the same moment; try again",
+            code="concurrent_publish",
+        ) from None
 
 
 def list_forms(store: FormStore, principal: Principal) -> list[FormRecord]:

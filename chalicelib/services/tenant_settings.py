@@ -16,10 +16,11 @@ from chalicelib import schemas
 from chalicelib.adapters.export_store import ExportStore
 from chalicelib.adapters.settings_store import Agent, SettingsStore
 from chalicelib.domain import permissions
-from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.pay_periods import Calendar, local_day, local_midnight, utc_iso
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.settings import SettingsRevision, parse_settings, settings_to_dict
+from chalicelib.domain.storage_errors import AlreadyExists
 
 ONE_DAY = timedelta(days=1)
 
@@ -86,14 +87,20 @@ def update(
             *(r.effective_from for r in revisions),
         ]
     )
-    revision = store.add_revision(
-        tenant,
-        len(revisions) + 1,
-        effective_from,
-        new,
-        principal.user,
-        utc_iso(now),
-    )
+    try:
+        revision = store.add_revision(
+            tenant,
+            len(revisions) + 1,
+            effective_from,
+            new,
+            principal.user,
+            utc_iso(now),
+        )
+    except AlreadyExists:
+        raise Conflict(
+            "the settings were changed at the same moment; reload them",
+            code="concurrent_settings_change",
+        ) from None
     store.register_tenant(tenant, utc_iso(now))
     return _revision_view(revision)
 

@@ -129,6 +129,36 @@ def test_bad_forms_name_the_field(api: Api) -> None:
     assert mismatch.status == 400
 
 
+def test_form_drafts_and_evaluations_follow_one_if_match_rule(api: Api) -> None:
+    form = api.publish()
+    created = api.submit(evaluation_body(form, agent_id="aino"))
+    assert created.status == 201, created.body
+    missing_form = {**demo_form(), "form_id": "ei-ole"}
+    resources = [
+        ("/v1/forms/asiakaspalvelu", {**form, "name": "Uusi nimi"}, "/v1/forms/ei-ole"),
+        (
+            f"/v1/evaluations/{created.body['evaluation_id']}",
+            evaluation_body(form, agent_id="aino", answers={**all_answers(form), "kiitos": "no"}),
+            "/v1/evaluations/00000000-0000-4000-8000-000000000000",
+        ),
+    ]
+    for path, body, absent in resources:
+        etag = api.call("GET", path).headers["etag"]
+        missing = api.call("PUT", path, body=body)
+        assert (missing.status, missing.body["field"]) == (428, "If-Match"), path
+        for value in ("*", etag.strip('"'), f"{etag}, {etag}"):
+            refused = api.call("PUT", path, body=body, headers={"If-Match": value})
+            assert (refused.status, refused.body["field"]) == (400, "If-Match"), (path, value)
+        stale = api.call("PUT", path, body=body, headers={"If-Match": '"99"'})
+        assert (stale.status, stale.body["field"]) == (412, "If-Match"), path
+        weak = api.call("PUT", path, body=body, headers={"If-Match": f"W/{etag}"})
+        assert weak.status == 200, (path, weak.body)
+        assert weak.headers["etag"] != etag, path
+        # A precondition is about a resource that exists: an absent one is 404 first.
+        absent_body = missing_form if absent.startswith("/v1/forms/") else body
+        assert api.call("PUT", absent, body=absent_body).status == 404, absent
+
+
 def test_malformed_empty_and_huge_bodies(api: Api) -> None:
     malformed = api.call("POST", "/v1/forms", body="{nope")
     assert (malformed.status, malformed.body["error"]) == (400, "malformed_json")

@@ -108,7 +108,9 @@ def test_an_evaluation_is_scored_against_its_own_form_version(api: Api) -> None:
     changed = {**form, "sections": [dict(s) for s in form["sections"]]}
     last = changed["sections"][-1]
     last["criteria"] = [{**c, "points": 10} if c["id"] == "kiitos" else c for c in last["criteria"]]
-    assert api.call("PUT", "/v1/forms/asiakaspalvelu", body=changed).status == 200
+    etag = api.call("GET", "/v1/forms/asiakaspalvelu").headers["etag"]
+    saved = api.call("PUT", "/v1/forms/asiakaspalvelu", body=changed, headers={"If-Match": etag})
+    assert saved.status == 200
     published = api.call("POST", "/v1/forms/asiakaspalvelu/publish")
     assert published.status == 201
     assert published.body["version"] == 2
