@@ -19,6 +19,9 @@ class Settings:
     cognito_region: str
     cognito_user_pool_id: str
     cognito_app_client_id: str
+    main_table: str = "laatu-local"
+    evaluations_table: str = "laatu-local-evaluations"
+    region: str = "eu-north-1"
 
     @property
     def cognito_issuer(self) -> str:
@@ -38,4 +41,7 @@ def settings() -> Settings:
         cognito_region=os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "")),
         cognito_user_pool_id=os.environ.get("LAATU_USER_POOL_ID", ""),
         cognito_app_client_id=os.environ.get("LAATU_USER_POOL_CLIENT_ID", ""),
+        main_table=os.environ.get("LAATU_TABLE", "laatu-local"),
+        evaluations_table=os.environ.get("LAATU_EVALUATIONS_TABLE", "laatu-local-evaluations"),
+        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-north-1",
     )

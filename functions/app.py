@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, Rate
 
-from chalicelib.adapters.evaluation_store import EvaluationStore
-from chalicelib.adapters.form_store import FormStore
-from chalicelib.adapters.import_store import ImportStore
-from chalicelib.adapters.uploads import UploadStore
-from chalicelib.api import agents, evaluations, exports, forms, imports, me, openapi, settings
-from chalicelib.api.http import uniform_errors, utcnow
+from chalicelib.api import agents, evaluations, exports, forms, http, imports, me, openapi, settings
+from chalicelib.api.http import uniform_errors
+from chalicelib.bootstrap import bootstrap
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.events import stream, uploads
 from chalicelib.services import exports as export_service
 from chalicelib.services import tenant_settings
+
+# The one place stores, clock and configuration are built.
+root = bootstrap()
+http.use(root)
 
 app = Chalice(app_name="laatu")
 app.log.setLevel(logging.INFO)
@@ -33,14 +33,14 @@ app.register_middleware(uniform_errors, "http")
 # ReportBatchItemFailures, bisect, the retry limit and the on-failure queue.
 @app.lambda_function(name="stream_consumer")
 def stream_consumer(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return stream.handle(event, agents.store, settings.store, lambda: to_utc_iso(utcnow()))
+    return stream.handle(event, root.aggregates, root.settings, lambda: to_utc_iso(root.now()))
 
 
 # A heartbeat, not a calendar: the handler decides from data which periods are due,
 # so a late, doubled or skipped beat changes nothing but timing.
 @app.schedule(Rate(1, unit=Rate.HOURS), name="payroll_heartbeat")
 def payroll_heartbeat(event: CloudWatchEvent) -> dict[str, Any]:
-    results = export_service.heartbeat(exports.stores, utcnow())
+    results = export_service.heartbeat(root.export_stores, root.now())
     return {"results": [asdict(result) for result in results]}
 
 
@@ -48,13 +48,13 @@ def payroll_heartbeat(event: CloudWatchEvent) -> dict[str, Any]:
 # Created" events under uploads/; asynchronous invoke retries it and sends what
 # keeps failing to the on-failure destination.
 importer = uploads.importer(
-    imports=ImportStore(),
-    uploads=UploadStore(),
-    evaluations=EvaluationStore(),
-    forms=FormStore(),
-    clock=lambda: datetime.now(UTC),
-    time_zone_for=lambda tenant: tenant_settings.time_zone_now(settings.store, tenant, utcnow()),
-    roster_for=lambda tenant: tenant_settings.roster_check(settings.store, tenant),
+    imports=root.imports,
+    uploads=root.uploads,
+    evaluations=root.evaluations,
+    forms=root.forms,
+    clock=root.now,
+    time_zone_for=lambda tenant: tenant_settings.time_zone_now(root.settings, tenant, root.now()),
+    roster_for=lambda tenant: tenant_settings.roster_check(root.settings, tenant),
 )
 
 

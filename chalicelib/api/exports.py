@@ -4,38 +4,28 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
-from chalicelib.adapters.aggregate_store import AggregateStore
-from chalicelib.adapters.export_files import ExportFiles
-from chalicelib.adapters.export_store import ExportStore
-from chalicelib.adapters.settings_store import SettingsStore
-from chalicelib.api.http import Call, Reply, endpoint, utcnow
+from chalicelib.api.http import Call, Reply, endpoint
 from chalicelib.services import exports
 
 blueprint = Blueprint(__name__)
-stores = exports.ExportStores(
-    exports=ExportStore(),
-    aggregates=AggregateStore(),
-    settings=SettingsStore(),
-    files=ExportFiles(),
-)
 
 
 @blueprint.route("/v1/exports", methods=["GET"])
 @endpoint(blueprint)
 def list_exports(call: Call) -> Reply:
-    return Reply({"items": exports.list_exports(stores, call.principal)})
+    return Reply({"items": exports.list_exports(call.context.export_stores, call.principal)})
 
 
 @blueprint.route("/v1/exports/{period}", methods=["GET"])
 @endpoint(blueprint)
 def get_export(call: Call, period: str) -> Reply:
-    return Reply(exports.download_links(stores, call.principal, period))
+    return Reply(exports.download_links(call.context.export_stores, call.principal, period))
 
 
 @blueprint.route("/v1/exports/{period}/run", methods=["POST"])
 @endpoint(blueprint)
 def run_export(call: Call, period: str) -> Reply:
-    result = exports.run_now(stores, call.principal, period, utcnow())
+    result = exports.run_now(call.context.export_stores, call.principal, period, call.now())
     return Reply(
         {"period": result.period, "outcome": result.outcome, "revision": result.revision},
         202 if result.outcome == "busy" else 200,

@@ -6,16 +6,13 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from chalicelib.adapters.form_store import FormRecord, FormStore, VersionRecord
-from chalicelib.adapters.settings_store import SettingsStore
-from chalicelib.api.http import Call, Reply, endpoint, path_int, utcnow
+from chalicelib.adapters.form_store import FormRecord, VersionRecord
+from chalicelib.api.http import Call, Reply, endpoint, path_int
 from chalicelib.domain import permissions
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.services import forms
 
 blueprint = Blueprint(__name__)
-store = FormStore()
-tenants = SettingsStore()
 
 
 def _form(record: FormRecord, published: VersionRecord | None, show_draft: bool) -> dict[str, Any]:
@@ -45,7 +42,13 @@ def _version(record: VersionRecord) -> dict[str, Any]:
 @blueprint.route("/v1/forms", methods=["POST"])
 @endpoint(blueprint)
 def create_form(call: Call) -> Reply:
-    record = forms.create(store, tenants, call.principal, call.json_body(), to_utc_iso(utcnow()))
+    record = forms.create(
+        call.context.forms,
+        call.context.settings,
+        call.principal,
+        call.json_body(),
+        to_utc_iso(call.now()),
+    )
     return Reply(
         _form(record, None, True),
         201,
@@ -63,7 +66,7 @@ def list_forms(call: Call) -> Reply:
             "latest_version": r.latest_version,
             "updated_at": r.updated_at,
         }
-        for r in forms.list_forms(store, call.principal)
+        for r in forms.list_forms(call.context.forms, call.principal)
     ]
     return Reply({"items": items})
 
@@ -71,7 +74,7 @@ def list_forms(call: Call) -> Reply:
 @blueprint.route("/v1/forms/{form_id}", methods=["GET"])
 @endpoint(blueprint)
 def get_form(call: Call, form_id: str) -> Reply:
-    record, published = forms.get(store, call.principal, form_id)
+    record, published = forms.get(call.context.forms, call.principal, form_id)
     show_draft = permissions.allows(call.principal, "form.read_draft")
     return Reply(_form(record, published, show_draft), headers={"ETag": record.etag})
 
@@ -80,12 +83,12 @@ def get_form(call: Call, form_id: str) -> Reply:
 @endpoint(blueprint)
 def update_form(call: Call, form_id: str) -> Reply:
     record, published = forms.update(
-        store,
+        call.context.forms,
         call.principal,
         form_id,
         call.json_body(),
         call.header("If-Match"),
-        to_utc_iso(utcnow()),
+        to_utc_iso(call.now()),
     )
     return Reply(_form(record, published, True), headers={"ETag": record.etag})
 
@@ -93,7 +96,9 @@ def update_form(call: Call, form_id: str) -> Reply:
 @blueprint.route("/v1/forms/{form_id}/publish", methods=["POST"])
 @endpoint(blueprint)
 def publish_form(call: Call, form_id: str) -> Reply:
-    version, created = forms.publish(store, call.principal, form_id, to_utc_iso(utcnow()))
+    version, created = forms.publish(
+        call.context.forms, call.principal, form_id, to_utc_iso(call.now())
+    )
     location = f"/v1/forms/{form_id}/versions/{version.version}"
     return Reply(_version(version), 201 if created else 200, {"Location": location})
 
@@ -103,7 +108,7 @@ def publish_form(call: Call, form_id: str) -> Reply:
 def list_versions(call: Call, form_id: str) -> Reply:
     items = [
         {"version": v.version, "published_at": v.published_at, "published_by": v.published_by}
-        for v in forms.list_versions(store, call.principal, form_id)
+        for v in forms.list_versions(call.context.forms, call.principal, form_id)
     ]
     return Reply({"items": items})
 
@@ -111,5 +116,7 @@ def list_versions(call: Call, form_id: str) -> Reply:
 @blueprint.route("/v1/forms/{form_id}/versions/{version}", methods=["GET"])
 @endpoint(blueprint)
 def get_version(call: Call, form_id: str, version: str) -> Reply:
-    record = forms.get_version(store, call.principal, form_id, path_int(version, "version"))
+    record = forms.get_version(
+        call.context.forms, call.principal, form_id, path_int(version, "version")
+    )
     return Reply(_version(record))

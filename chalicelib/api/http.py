@@ -13,14 +13,14 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from chalice.app import Blueprint, Response
 
 from chalicelib import jsoncodec, schemas
 from chalicelib.adapters.tokens import TokenVerifier, verifier_for
-from chalicelib.config import settings
+from chalicelib.bootstrap import Context
 from chalicelib.domain.errors import (
     Conflict,
     Forbidden,
@@ -46,21 +46,25 @@ JSON_HEADERS = {
 log = logging.getLogger("laatu.api")
 
 
+_context: Context | None = None
+
+
+def use(context: Context) -> None:
+    """The composition root's context for every route (functions/app.py calls this)."""
+    global _context
+    _context = context
+    _verifier.cache_clear()
+
+
+def current() -> Context:
+    if _context is None:
+        raise RuntimeError("no context: functions/app.py calls http.use(bootstrap())")
+    return _context
+
+
 @functools.cache
-def verifier() -> TokenVerifier:
-    return verifier_for(settings())
-
-
-def _system_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-# The one clock every route reads; tests that travel in time set their own.
-clock: Callable[[], datetime] = _system_clock
-
-
-def utcnow() -> datetime:
-    return clock()
+def _verifier() -> TokenVerifier:
+    return verifier_for(current().config)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,10 @@ class Reply:
 class Call:
     principal: Principal
     request: Any  # chalice.app.Request
+    context: Context
+
+    def now(self) -> datetime:
+        return self.context.now()
 
     def header(self, name: str) -> str | None:
         value = self.request.headers.get(name.lower())
@@ -110,7 +118,7 @@ def authenticate(request: Any) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("send Authorization: Bearer <token>")
-    return verifier().verify(token.strip())
+    return _verifier().verify(token.strip())
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -186,7 +194,7 @@ def _guarded(blueprint: Blueprint, view: RawView) -> RawView:
             principal = authenticate(request)
             for name, value in path.items():
                 check_path_parameter(name, value)
-            return view(Call(principal, request), **path)
+            return view(Call(principal, request, current()), **path)
         except LaatuError as error:
             return error_response(error)
         except Exception:

@@ -7,16 +7,14 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.adapters.import_store import ImportRecord, ImportStore
+from chalicelib.adapters.import_store import ImportRecord
 from chalicelib.adapters.uploads import UploadStore
-from chalicelib.api.forms import store as form_store
 from chalicelib.api.http import (
     Call,
     Reply,
     endpoint,
     path_int,
     raw_endpoint,
-    utcnow,
 )
 from chalicelib.domain.batch.limits import MAX_FILE_BYTES, MAX_ROWS
 from chalicelib.domain.batch.upload_keys import file_name, key_prefix
@@ -24,13 +22,11 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.services import imports
 
 blueprint = Blueprint(__name__)
-store = ImportStore()
-uploads = UploadStore()
 
 DELIMITERS = {"semicolon": ";", "comma": ","}
 
 
-def _present(record: ImportRecord) -> dict[str, Any]:
+def _present(record: ImportRecord, uploads: UploadStore) -> dict[str, Any]:
     counts = record.counts
     return {
         "import_id": record.import_id,
@@ -73,10 +69,11 @@ def start_import(call: Call) -> Reply:
     raw = (call.request.raw_body or b"").strip()
     if raw not in (b"", b"{}"):
         raise InvalidInput("POST /v1/imports takes no body", code="unexpected_body")
+    uploads = call.context.uploads
     record, post = imports.start(
-        store, uploads, call.principal, import_id=str(uuid.uuid4()), now=utcnow()
+        call.context.imports, uploads, call.principal, import_id=str(uuid.uuid4()), now=call.now()
     )
-    body = _present(record)
+    body = _present(record, uploads)
     body["upload"] = {
         "url": post.url,
         "fields": post.fields,
@@ -92,16 +89,17 @@ def start_import(call: Call) -> Reply:
 @blueprint.route("/v1/imports", methods=["GET"])
 @endpoint(blueprint)
 def list_imports(call: Call) -> Reply:
-    records, cursor = imports.list_imports(store, call.principal, call.query())
-    return Reply({"items": [_present(r) for r in records], "next_cursor": cursor})
+    records, cursor = imports.list_imports(call.context.imports, call.principal, call.query())
+    items = [_present(r, call.context.uploads) for r in records]
+    return Reply({"items": items, "next_cursor": cursor})
 
 
 @blueprint.route("/v1/imports/{import_id}", methods=["GET"])
 @endpoint(blueprint)
 def get_import(call: Call, import_id: str) -> Reply:
-    record = imports.get(store, call.principal, import_id)
-    page = imports.report_page(store, record, call.query())
-    body = _present(record)
+    record = imports.get(call.context.imports, call.principal, import_id)
+    page = imports.report_page(call.context.imports, record, call.query())
+    body = _present(record, call.context.uploads)
     body["report"] = {
         "rows": [entry.to_dict() for entry in page.entries],
         "next_cursor": page.next_cursor,
@@ -112,7 +110,9 @@ def get_import(call: Call, import_id: str) -> Reply:
 @blueprint.route("/v1/forms/{form_id}/versions/{version}/row.schema.json", methods=["GET"])
 @endpoint(blueprint)
 def get_row_schema(call: Call, form_id: str, version: str) -> Reply:
-    schema = imports.row_schema(form_store, call.principal, form_id, path_int(version, "version"))
+    schema = imports.row_schema(
+        call.context.forms, call.principal, form_id, path_int(version, "version")
+    )
     return Reply(schema)
 
 
@@ -123,7 +123,7 @@ def get_template(call: Call, form_id: str, version: str) -> Response:
     choice = call.query().get("delimiter", "semicolon")
     if choice not in DELIMITERS:
         raise InvalidInput("delimiter must be semicolon or comma", field="delimiter")
-    text = imports.template(form_store, call.principal, form_id, number, DELIMITERS[choice])
+    text = imports.template(call.context.forms, call.principal, form_id, number, DELIMITERS[choice])
     return Response(
         body=text,
         status_code=200,

@@ -6,44 +6,45 @@ from dataclasses import asdict
 
 from chalice.app import Blueprint
 
-from chalicelib.adapters.export_store import ExportStore
-from chalicelib.adapters.settings_store import SettingsStore
-from chalicelib.api.http import Call, Reply, endpoint, utcnow
+from chalicelib.api.http import Call, Reply, endpoint
 from chalicelib.services import tenant_settings
 
 blueprint = Blueprint(__name__)
-store = SettingsStore()
-exports = ExportStore()
 
 
 @blueprint.route("/v1/settings", methods=["GET"])
 @endpoint(blueprint)
 def get_settings(call: Call) -> Reply:
-    return Reply(tenant_settings.view(store, call.principal, utcnow()))
+    return Reply(tenant_settings.view(call.context.settings, call.principal, call.now()))
 
 
 @blueprint.route("/v1/settings", methods=["PUT"])
 @endpoint(blueprint)
 def put_settings(call: Call) -> Reply:
-    revision = tenant_settings.update(store, exports, call.principal, call.json_body(), utcnow())
+    context = call.context
+    revision = tenant_settings.update(
+        context.settings, context.exports, call.principal, call.json_body(), call.now()
+    )
     return Reply(revision)
 
 
 @blueprint.route("/v1/agents", methods=["GET"])
 @endpoint(blueprint)
 def list_agents(call: Call) -> Reply:
-    agents = tenant_settings.list_agents(store, call.principal)
+    agents = tenant_settings.list_agents(call.context.settings, call.principal)
     return Reply({"items": [asdict(agent) for agent in agents]})
 
 
 @blueprint.route("/v1/agents/{agent_id}", methods=["GET"])
 @endpoint(blueprint)
 def get_agent(call: Call, agent_id: str) -> Reply:
-    return Reply(asdict(tenant_settings.get_agent(store, call.principal, agent_id)))
+    return Reply(asdict(tenant_settings.get_agent(call.context.settings, call.principal, agent_id)))
 
 
 @blueprint.route("/v1/agents/{agent_id}", methods=["PUT"])
 @endpoint(blueprint)
 def put_agent(call: Call, agent_id: str) -> Reply:
-    agent = tenant_settings.put_agent(store, call.principal, agent_id, call.json_body(), utcnow())
+    agent = tenant_settings.put_agent(
+        call.context.settings, call.principal, agent_id, call.json_body(), call.now()
+    )
     return Reply(asdict(agent))

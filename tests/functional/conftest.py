@@ -14,7 +14,6 @@ from moto import mock_aws
 
 from chalicelib.adapters.models import EvaluationModel
 from chalicelib.adapters.tables import create_tables
-from chalicelib.api import http
 from tests.support import load_app
 
 
@@ -116,7 +115,7 @@ class Clock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """The routes' clock, set to the day the tenant starts; tests move it on."""
     fixed = Clock(datetime(2026, 11, 1, 8, 0, tzinfo=UTC))
-    monkeypatch.setattr(http, "clock", fixed)
+    monkeypatch.setattr(load_app().root, "clock", fixed)
     return fixed
 
 

@@ -16,11 +16,13 @@ import requests
 from chalice.test import Client
 
 from chalicelib.adapters.export_files import ExportFiles
-from chalicelib.api.exports import stores
 from chalicelib.services import exports
 from tests.functional.api import Api
 from tests.functional.conftest import Clock, StreamReader, deliver
-from tests.support import all_answers, evaluation_body
+from tests.support import all_answers, evaluation_body, load_app
+
+# The composition root's stores, as the heartbeat Lambda uses them.
+stores = load_app().root.export_stores
 
 RULES = {
     "incentives": {
