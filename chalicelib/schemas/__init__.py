@@ -90,6 +90,12 @@ def _describe(error: ValidationError) -> tuple[str, str]:
         extra = sorted(k for k in instance if k not in allowed)
         if extra:
             return _join([*path, extra[0]]), f"'{extra[0]}' is not a known field"
+    if error.validator == "type":
+        # jsonschema's own message shows Python's repr (Decimal('1E+400')).
+        wanted = error.validator_value
+        kinds = " or ".join(wanted) if isinstance(wanted, list) else str(wanted)
+        article = "an" if kinds[0] in "aeiou" else "a"
+        return _join(path), f"{_join(path) or 'the body'} must be {article} {kinds}"
     return _join(path), error.message
 
 
