@@ -49,10 +49,3 @@ def test_the_error_response_carries_the_status_code_and_field() -> None:
     )
     assert "WWW-Authenticate" not in response.headers
     assert error_response(errors.Unauthenticated("m")).headers["WWW-Authenticate"] == "Bearer"
-
-
-def test_the_statuses_left_on_the_classes_agree_with_the_edge() -> None:
-    # Transitional: three unit tests still read `.status`; when they read
-    # status_of instead, the attributes and this test go.
-    for kind in domain_errors():
-        assert getattr(kind, "status", STATUSES[kind]) == STATUSES[kind], kind

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 
+from chalicelib.api.http import status_of
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.forms import form_to_dict, parse_form
 from chalicelib.schemas import validate
@@ -19,7 +20,7 @@ def invalid(name: str, instance: Any) -> InvalidInput:
     with pytest.raises(InvalidInput) as caught:
         validate(name, instance)
     assert caught.value.code == "invalid"
-    assert caught.value.status == 400
+    assert status_of(caught.value) == 400
     return caught.value
 
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib import jsoncodec, schemas
+from chalicelib.api.http import status_of
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.settings import (
     DEFAULT_SETTINGS,
@@ -184,7 +185,7 @@ def test_errors_name_the_field(body: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_settings(body)
     assert caught.value.field == field
-    assert caught.value.status == 400
+    assert status_of(caught.value) == 400
 
 
 def test_an_amount_with_three_decimals_as_a_json_number_passes_the_schema_but_not_parsing() -> None:

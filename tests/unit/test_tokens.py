@@ -20,6 +20,7 @@ from chalicelib.adapters.tokens import (
     local_verifier,
     principal_from_claims,
 )
+from chalicelib.api.http import status_of
 from chalicelib.config import LOCAL_AUDIENCE, LOCAL_ISSUER
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.principal import Principal
@@ -51,7 +52,7 @@ def hs256(payload: dict[str, Any], secret: str = SECRET) -> str:
 def rejected(verifier: TokenVerifier, token: str) -> Unauthenticated:
     with pytest.raises(Unauthenticated) as caught:
         verifier.verify(token)
-    assert caught.value.status == 401
+    assert status_of(caught.value) == 401
     return caught.value
 
 
