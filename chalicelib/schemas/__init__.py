@@ -109,10 +109,25 @@ def _join(path: Iterable[Any]) -> str:
     return out
 
 
-def matches(name: str, pointer: str, instance: Any) -> bool:
-    """Whether `instance` is valid against one definition inside a schema (`#/$defs/x`)."""
-    schema = load(name)
-    part: Any = schema
+def definition(name: str, pointer: str) -> Any:
+    """One definition inside a schema (`#/$defs/agent_id`)."""
+    part: Any = load(name)
     for key in pointer.removeprefix("#/").split("/"):
         part = part[key]
-    return bool(_Validator(part).is_valid(instance))
+    return part
+
+
+def matches(name: str, pointer: str, instance: Any) -> bool:
+    """Whether `instance` is valid against one definition inside a schema (`#/$defs/x`)."""
+    return bool(_Validator(definition(name, pointer)).is_valid(instance))
+
+
+def pattern(name: str, pointer: str) -> re.Pattern[str]:
+    """The `pattern` of a definition, with JSON Schema's meaning, for code that checks
+    one value without a whole validator (a cell of a batch file)."""
+    return _ecma_regex(str(definition(name, pointer)["pattern"]))
+
+
+def choices(name: str, pointer: str) -> tuple[str, ...]:
+    """The `enum` of a definition."""
+    return tuple(str(value) for value in definition(name, pointer)["enum"])

@@ -370,10 +370,17 @@ def test_the_schema_files_patterns_are_the_rules_the_importer_applies() -> None:
     assert base["$defs"]["answer"]["pattern"] == answer_pattern()
     assert base["$defs"]["answer_not_na"]["pattern"] == answer_pattern(include_na=False)
     evaluation = schemas.load("evaluation")
-    assert base["properties"]["form_id"]["pattern"] == f"^{SLUG.pattern}$"
-    assert evaluation["properties"]["form_id"]["pattern"] == f"^{SLUG.pattern}$"
-    assert evaluation["$defs"]["agent_id"]["pattern"] == f"^{AGENT_ID.pattern}$"
-    assert base["properties"]["agent_id"]["pattern"] == f"^{AGENT_ID.pattern}$"
+    # The importer reads its patterns from the evaluation and form schemas; the row
+    # schema an auditor downloads must promise the same.
+    slug = schemas.load("form")["$defs"]["slug"]["pattern"]
+    assert base["properties"]["form_id"]["pattern"] == slug
+    assert base["properties"]["agent_id"]["pattern"] == evaluation["$defs"]["agent_id"]["pattern"]
+    channel = evaluation["properties"]["contact"]["properties"]["channel"]["enum"]
+    assert base["properties"]["channel"]["enum"] == channel
+    assert SLUG.fullmatch("asiakaspalvelu")
+    assert not SLUG.fullmatch("asiakaspalvelu\n")
+    assert AGENT_ID.fullmatch("aino.virtanen@acme")
+    assert not AGENT_ID.fullmatch("aino\n")
     assert set(base["required"]) == set(REQUIRED_COLUMNS)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib import schemas
 from chalicelib.domain.batch.answers import Answers, read_answers
 from chalicelib.domain.batch.columns import COMMENT_PREFIX
 from chalicelib.domain.batch.fixed_cells import FixedCells
@@ -25,10 +26,11 @@ from chalicelib.domain.batch.source_rows import SourceRow
 from chalicelib.domain.forms import Form
 
 METHOD = "external"
-CHANNELS = ("phone", "email", "chat", "social")
-# Kept equal to chalicelib/schemas/evaluation.schema.json (a unit test checks).
-SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-AGENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
+# From the schemas an evaluation is checked against, so a cell is refused exactly
+# where the same value in POST /v1/evaluations would be.
+CHANNELS = schemas.choices("evaluation", "#/properties/contact/properties/channel")
+SLUG = schemas.pattern("form", "#/$defs/slug")
+AGENT_ID = schemas.pattern("evaluation", "#/$defs/agent_id")
 RECORDING_URL = re.compile(r"https?://\S+")
 
 FormLookup = Callable[[str, int], Form | None]
