@@ -12,7 +12,11 @@ from typing import Any
 from chalicelib.adapters.tokens import issue_local_token
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_FORM = ROOT.parent / "shared" / "data" / "demo-form.fi.json"
+# The shared folder's form, or the copy the local stack bundles for a clone without it.
+_SHARED_FORM = ROOT.parent / "shared" / "data" / "demo-form.fi.json"
+DEMO_FORM = (
+    _SHARED_FORM if _SHARED_FORM.exists() else ROOT / "infra" / "local" / "demo-form.fi.json"
+)
 
 
 @cache
