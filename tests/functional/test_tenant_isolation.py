@@ -1,4 +1,5 @@
-"""Every route, tried with another tenant's ids, finds nothing (OWASP API1, BOLA)."""
+"""Routes that name an object, tried with another tenant's ids, find nothing (OWASP API1,
+BOLA). Every operation x every role set x tenant is in test_authorization_matrix.py."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ def acme_ids(api: Api) -> dict[str, str]:
     return {"form_id": form["form_id"], "evaluation_id": created.body["evaluation_id"]}
 
 
-def test_every_route_with_another_tenants_ids(api: Api, acme_ids: dict[str, str]) -> None:
+def test_object_routes_answer_404_for_another_tenants_ids(
+    api: Api, acme_ids: dict[str, str]
+) -> None:
     form_id, evaluation_id = acme_ids["form_id"], acme_ids["evaluation_id"]
     body = evaluation_body(demo_form(), agent_id="aino")
     not_found = [
