@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from enum import Enum
 
-from chalicelib.adapters.aggregate_store import AggregateStore
 from chalicelib.domain.aggregates import Contribution, move
 from chalicelib.domain.storage_errors import ConcurrentUpdate
+from chalicelib.services.ports import AggregateLedger, SnapshotT
 
 MAX_ATTEMPTS = 8
 
@@ -21,7 +21,7 @@ class Outcome(Enum):
 
 
 def apply_revision(
-    store: AggregateStore,
+    store: AggregateLedger[SnapshotT],
     tenant: str,
     evaluation_id: str,
     revision: int,

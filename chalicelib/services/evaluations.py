@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from chalicelib import schemas
-from chalicelib.adapters.evaluation_store import EvaluationStore, Page
-from chalicelib.adapters.form_store import VersionRecord
+from chalicelib.adapters.evaluation_store import Page
 from chalicelib.domain import permissions
 from chalicelib.domain.errors import (
     Forbidden,
@@ -31,18 +30,20 @@ from chalicelib.domain.principal import Principal
 from chalicelib.domain.roster import Roster, check_agent
 from chalicelib.domain.storage_errors import IdempotentReplay, StaleVersion
 from chalicelib.domain.text import parse_whole
+from chalicelib.services.ports import (
+    EvaluationAmends,
+    EvaluationCreates,
+    EvaluationHistory,
+    EvaluationListing,
+    EvaluationReads,
+    FormVersions,
+)
 
 MAX_IDEMPOTENCY_KEY = 200
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 # Wider than any contact time, so an open end of a range needs no special case.
 EARLIEST, LATEST = "0000", "9999"
-
-
-class FormVersions(Protocol):
-    """Published form versions: the FormStore, or a batch import's cache of it."""
-
-    def get_version(self, tenant: str, form_id: str, version: int) -> VersionRecord: ...
 
 
 def _form_version(forms: FormVersions, tenant: str, body: dict[str, Any]) -> Form:
@@ -89,7 +90,7 @@ def new_document(
 
 
 def submit(
-    store: EvaluationStore,
+    store: EvaluationCreates,
     forms: FormVersions,
     roster: Roster,
     principal: Principal,
@@ -130,7 +131,7 @@ def submit(
 
 
 def amend(
-    store: EvaluationStore,
+    store: EvaluationAmends,
     forms: FormVersions,
     roster: Roster,
     principal: Principal,
@@ -192,7 +193,7 @@ def _visible(principal: Principal, document: dict[str, Any], evaluation_id: str)
         raise NotFound(f"evaluation '{evaluation_id}' does not exist")
 
 
-def get(store: EvaluationStore, principal: Principal, evaluation_id: str) -> dict[str, Any]:
+def get(store: EvaluationReads, principal: Principal, evaluation_id: str) -> dict[str, Any]:
     permissions.require(principal, "evaluation.read")
     document = store.get(principal.tenant, evaluation_id)
     _visible(principal, document, evaluation_id)
@@ -200,20 +201,20 @@ def get(store: EvaluationStore, principal: Principal, evaluation_id: str) -> dic
 
 
 def revisions(
-    store: EvaluationStore, principal: Principal, evaluation_id: str
+    store: EvaluationHistory, principal: Principal, evaluation_id: str
 ) -> list[dict[str, Any]]:
     get(store, principal, evaluation_id)
     return store.revisions(principal.tenant, evaluation_id)
 
 
 def revision(
-    store: EvaluationStore, principal: Principal, evaluation_id: str, number: int
+    store: EvaluationHistory, principal: Principal, evaluation_id: str, number: int
 ) -> dict[str, Any]:
     get(store, principal, evaluation_id)
     return store.get_revision(principal.tenant, evaluation_id, number)
 
 
-def list_evaluations(store: EvaluationStore, principal: Principal, query: dict[str, str]) -> Page:
+def list_evaluations(store: EvaluationListing, principal: Principal, query: dict[str, str]) -> Page:
     granted = permissions.require(principal, "evaluation.read")
     agent_id = query.get("agent_id") or None
     if permissions.Scope.TENANT not in granted:

@@ -16,10 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from chalicelib.adapters.aggregate_store import AggregateStore
-from chalicelib.adapters.export_files import LINK_LIFETIME_S, ExportFiles, revision_prefix
-from chalicelib.adapters.export_store import ExportStore
-from chalicelib.adapters.settings_store import SettingsStore
+from chalicelib.adapters.export_files import LINK_LIFETIME_S, revision_prefix
 from chalicelib.domain import permissions
 from chalicelib.domain.aggregates import PeriodAggregate, combine
 from chalicelib.domain.errors import Conflict, NotFound
@@ -39,6 +36,7 @@ from chalicelib.domain.payroll import (
 from chalicelib.domain.periods import month_label
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.storage_errors import ExportBusy
+from chalicelib.services.ports import ExportFileStore, ExportLedger, ExportSettings, PeriodFigures
 
 log = logging.getLogger("laatu.exports")
 ONE_DAY = timedelta(days=1)
@@ -57,10 +55,10 @@ CONTENT_TYPES = {
 
 @dataclass(frozen=True)
 class ExportStores:
-    exports: ExportStore
-    aggregates: AggregateStore
-    settings: SettingsStore
-    files: ExportFiles
+    exports: ExportLedger
+    aggregates: PeriodFigures
+    settings: ExportSettings
+    files: ExportFileStore
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ class RunResult:
 
 
 def figures(
-    aggregates: AggregateStore, tenant: str, period: PayPeriod
+    aggregates: PeriodFigures, tenant: str, period: PayPeriod
 ) -> dict[str, PeriodAggregate]:
     """Each agent's figures for the period, from month or day buckets (never evaluations)."""
     if period.is_calendar_month:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from chalicelib.adapters.form_store import FormStore, VersionRecord
+from chalicelib.adapters.form_store import VersionRecord
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.forms import Form, parse_form
+from chalicelib.services.ports import FormVersions
 
 
 class FormCache:
     """The form versions one run reads: each fetched and parsed once, not per row."""
 
-    def __init__(self, forms: FormStore) -> None:
+    def __init__(self, forms: FormVersions) -> None:
         self._forms = forms
         self._versions: dict[tuple[str, str, int], VersionRecord | None] = {}
         self._parsed: dict[tuple[str, str, int], Form | None] = {}

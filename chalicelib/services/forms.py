@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import schemas
-from chalicelib.adapters.form_store import FormRecord, FormStore, VersionRecord
-from chalicelib.adapters.settings_store import SettingsStore
+from chalicelib.adapters.form_store import FormRecord, VersionRecord
 from chalicelib.domain import permissions
 from chalicelib.domain.errors import (
     Conflict,
@@ -19,6 +18,16 @@ from chalicelib.domain.forms import form_to_dict, parse_form
 from chalicelib.domain.preconditions import required_version
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.storage_errors import AlreadyExists, StaleVersion
+from chalicelib.services.ports import (
+    FormCreates,
+    FormDrafts,
+    FormEdits,
+    FormListing,
+    FormPublishing,
+    FormVersionListing,
+    FormVersions,
+    TenantRegistry,
+)
 
 
 def _definition(body: Any) -> dict[str, Any]:
@@ -27,7 +36,7 @@ def _definition(body: Any) -> dict[str, Any]:
 
 
 def create(
-    store: FormStore, tenants: SettingsStore, principal: Principal, body: Any, now: str
+    store: FormCreates, tenants: TenantRegistry, principal: Principal, body: Any, now: str
 ) -> FormRecord:
     permissions.require(principal, "form.write")
     definition = _definition(body)
@@ -45,7 +54,7 @@ def create(
 
 
 def update(
-    store: FormStore,
+    store: FormEdits,
     principal: Principal,
     form_id: str,
     body: Any,
@@ -70,14 +79,14 @@ def update(
     return record, _latest(store, principal.tenant, record)
 
 
-def _latest(store: FormStore, tenant: str, form: FormRecord) -> VersionRecord | None:
+def _latest(store: FormVersions, tenant: str, form: FormRecord) -> VersionRecord | None:
     if not form.latest_version:
         return None
     return store.get_version(tenant, form.form_id, form.latest_version)
 
 
 def publish(
-    store: FormStore, principal: Principal, form_id: str, now: str
+    store: FormPublishing, principal: Principal, form_id: str, now: str
 ) -> tuple[VersionRecord, bool]:
     permissions.require(principal, "form.write")
     try:
@@ -89,7 +98,7 @@ def publish(
         ) from None
 
 
-def list_forms(store: FormStore, principal: Principal) -> list[FormRecord]:
+def list_forms(store: FormListing, principal: Principal) -> list[FormRecord]:
     permissions.require(principal, "form.read")
     forms = store.list_forms(principal.tenant)
     if permissions.allows(principal, "form.read_draft"):
@@ -99,7 +108,7 @@ def list_forms(store: FormStore, principal: Principal) -> list[FormRecord]:
 
 
 def get(
-    store: FormStore, principal: Principal, form_id: str
+    store: FormDrafts, principal: Principal, form_id: str
 ) -> tuple[FormRecord, VersionRecord | None]:
     permissions.require(principal, "form.read")
     form = store.get(principal.tenant, form_id)
@@ -110,12 +119,14 @@ def get(
 
 
 def get_version(
-    store: FormStore, principal: Principal, form_id: str, version: int
+    store: FormVersions, principal: Principal, form_id: str, version: int
 ) -> VersionRecord:
     permissions.require(principal, "form.read")
     return store.get_version(principal.tenant, form_id, version)
 
 
-def list_versions(store: FormStore, principal: Principal, form_id: str) -> list[VersionRecord]:
+def list_versions(
+    store: FormVersionListing, principal: Principal, form_id: str
+) -> list[VersionRecord]:
     permissions.require(principal, "form.read")
     return store.list_versions(principal.tenant, form_id)

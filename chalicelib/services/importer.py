@@ -30,10 +30,8 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from chalicelib import jsoncodec
-from chalicelib.adapters.evaluation_store import EvaluationStore
-from chalicelib.adapters.form_store import FormStore
-from chalicelib.adapters.import_store import ImportRecord, ImportStore, LeaseLost
-from chalicelib.adapters.uploads import ObjectTooLarge, UploadStore
+from chalicelib.adapters.import_store import ImportRecord, LeaseLost
+from chalicelib.adapters.uploads import ObjectTooLarge
 from chalicelib.domain import permissions
 from chalicelib.domain.batch import upload_keys
 from chalicelib.domain.batch.duplicates import duplicate_problem, first_rows
@@ -60,6 +58,7 @@ from chalicelib.domain.principal import Principal
 from chalicelib.domain.roster import Roster, admits
 from chalicelib.services import evaluations
 from chalicelib.services.form_cache import FormCache
+from chalicelib.services.ports import FormVersions, ImportedEvaluations, ImportRuns, UploadObjects
 
 log = logging.getLogger("laatu.imports")
 
@@ -106,10 +105,10 @@ class _Run:
 
 @dataclass
 class Importer:
-    imports: ImportStore
-    uploads: UploadStore
-    evaluations: EvaluationStore
-    forms: FormStore
+    imports: ImportRuns
+    uploads: UploadObjects
+    evaluations: ImportedEvaluations
+    forms: FormVersions
     time_zone_for: Callable[[str], str]
     clock: Callable[[], datetime]
     # The tenant's agent check, read fresh for each run (see tenant_settings.roster_check).

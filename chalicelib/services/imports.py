@@ -14,9 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib import schemas
-from chalicelib.adapters.form_store import FormStore
-from chalicelib.adapters.import_store import ImportRecord, ImportStore
-from chalicelib.adapters.uploads import PresignedPost, UploadStore
+from chalicelib.adapters.import_store import ImportRecord
+from chalicelib.adapters.uploads import PresignedPost
 from chalicelib.domain import permissions
 from chalicelib.domain.batch import row_schema as row_schemas
 from chalicelib.domain.batch.limits import MAX_FILE_BYTES
@@ -29,6 +28,15 @@ from chalicelib.domain.periods import to_utc_iso
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.text import parse_whole
 from chalicelib.services import forms as form_service
+from chalicelib.services.ports import (
+    FormVersions,
+    ImportCreates,
+    ImportListing,
+    ImportReads,
+    ImportReport,
+    ReportLinks,
+    UploadPosts,
+)
 
 UPLOAD_EXPIRES = timedelta(minutes=15)
 REPORT_URL_EXPIRES_S = 15 * 60
@@ -39,8 +47,8 @@ MAX_LIST_LIMIT = 100
 
 
 def start(
-    store: ImportStore,
-    uploads: UploadStore,
+    store: ImportCreates,
+    uploads: UploadPosts,
     principal: Principal,
     *,
     import_id: str,
@@ -68,7 +76,7 @@ def start(
     return record, post
 
 
-def get(store: ImportStore, principal: Principal, import_id: str) -> ImportRecord:
+def get(store: ImportReads, principal: Principal, import_id: str) -> ImportRecord:
     """An import the caller may see: an auditor their own, an admin any of the tenant's."""
     granted = permissions.require(principal, "import.read")
     record = store.get(principal.tenant, import_id)
@@ -77,7 +85,7 @@ def get(store: ImportStore, principal: Principal, import_id: str) -> ImportRecor
     return record
 
 
-def report_url(uploads: UploadStore, record: ImportRecord) -> str | None:
+def report_url(uploads: ReportLinks, record: ImportRecord) -> str | None:
     if record.report_key is None:
         return None
     return uploads.download_url(
@@ -91,7 +99,7 @@ class ReportPage:
     next_cursor: str | None
 
 
-def report_page(store: ImportStore, record: ImportRecord, query: Mapping[str, str]) -> ReportPage:
+def report_page(store: ImportReport, record: ImportRecord, query: Mapping[str, str]) -> ReportPage:
     """A page of the per-row report: `limit` rows (0 for none: progress only) from
     `cursor`, optionally only those with one `outcome`."""
     limit = _whole(query.get("limit"), "limit", DEFAULT_REPORT_LIMIT, 0, MAX_REPORT_LIMIT)
@@ -115,7 +123,7 @@ def report_page(store: ImportStore, record: ImportRecord, query: Mapping[str, st
 
 
 def list_imports(
-    store: ImportStore, principal: Principal, query: Mapping[str, str]
+    store: ImportListing, principal: Principal, query: Mapping[str, str]
 ) -> tuple[list[ImportRecord], str | None]:
     """Newest first: an auditor's own imports; an admin's view is the whole tenant's."""
     granted = permissions.require(principal, "import.read")
@@ -128,20 +136,20 @@ def _whole(value: str | None, name: str, default: int, low: int, high: int) -> i
     return default if value is None else parse_whole(value, name, low, high)
 
 
-def _published_form(forms: FormStore, principal: Principal, form_id: str, version: int) -> Form:
+def _published_form(forms: FormVersions, principal: Principal, form_id: str, version: int) -> Form:
     record = form_service.get_version(forms, principal, form_id, version)
     return parse_form(record.definition)
 
 
 def template(
-    forms: FormStore, principal: Principal, form_id: str, version: int, delimiter: str
+    forms: FormVersions, principal: Principal, form_id: str, version: int, delimiter: str
 ) -> str:
     """The CSV template of a published form version."""
     return template_csv(_published_form(forms, principal, form_id, version), delimiter)
 
 
 def row_schema(
-    forms: FormStore, principal: Principal, form_id: str, version: int
+    forms: FormVersions, principal: Principal, form_id: str, version: int
 ) -> dict[str, Any]:
     """The JSON Schema of one row for a published form version."""
     form = _published_form(forms, principal, form_id, version)

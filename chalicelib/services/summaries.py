@@ -5,17 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.adapters.aggregate_store import AggregateStore
 from chalicelib.domain import permissions
 from chalicelib.domain.aggregates import PeriodAggregate
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.numbers import reported_str
 from chalicelib.domain.periods import parse_month
 from chalicelib.domain.principal import Principal
+from chalicelib.services.ports import AggregateLookup
 
 
 def agent_summary(
-    store: AggregateStore,
+    store: AggregateLookup,
     principal: Principal,
     agent_id: str,
     period: str | None,

@@ -13,14 +13,22 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib import schemas
-from chalicelib.adapters.export_store import ExportStore
-from chalicelib.adapters.settings_store import Agent, SettingsStore
+from chalicelib.adapters.settings_store import Agent
 from chalicelib.domain import permissions
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.pay_periods import Calendar, local_day, local_midnight, utc_iso
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.settings import SettingsRevision, parse_settings, settings_to_dict
 from chalicelib.domain.storage_errors import AlreadyExists
+from chalicelib.services.ports import (
+    AgentDirectory,
+    AgentLookup,
+    ExportHeads,
+    RosterLookups,
+    RosterWrites,
+    SettingsHistory,
+    SettingsWrites,
+)
 
 ONE_DAY = timedelta(days=1)
 
@@ -35,7 +43,7 @@ def _revision_view(revision: SettingsRevision) -> dict[str, Any]:
     }
 
 
-def view(store: SettingsStore, principal: Principal, now: datetime) -> dict[str, Any]:
+def view(store: SettingsHistory, principal: Principal, now: datetime) -> dict[str, Any]:
     """The settings in force now; admins also see every revision, pending ones included."""
     permissions.require(principal, "settings.read")
     revisions = store.revisions(principal.tenant)
@@ -45,7 +53,7 @@ def view(store: SettingsStore, principal: Principal, now: datetime) -> dict[str,
     return out
 
 
-def first_unexported_day(calendar: Calendar, exports: ExportStore, tenant: str) -> date | None:
+def first_unexported_day(calendar: Calendar, exports: ExportHeads, tenant: str) -> date | None:
     ends = [
         date.fromisoformat(head.detail["end"])
         for head in exports.heads(tenant).values()
@@ -55,8 +63,8 @@ def first_unexported_day(calendar: Calendar, exports: ExportStore, tenant: str) 
 
 
 def update(
-    store: SettingsStore,
-    exports: ExportStore,
+    store: SettingsWrites,
+    exports: ExportHeads,
     principal: Principal,
     body: Any,
     now: datetime,
@@ -106,7 +114,7 @@ def update(
 
 
 def put_agent(
-    store: SettingsStore, principal: Principal, agent_id: str, body: Any, now: datetime
+    store: RosterWrites, principal: Principal, agent_id: str, body: Any, now: datetime
 ) -> Agent:
     permissions.require(principal, "roster.write")
     schemas.validate("agent", body)
@@ -124,13 +132,13 @@ def put_agent(
     return store.put_agent(principal.tenant, agent, principal.user)
 
 
-def list_agents(store: SettingsStore, principal: Principal) -> list[Agent]:
+def list_agents(store: AgentDirectory, principal: Principal) -> list[Agent]:
     granted = permissions.require(principal, "roster.read")
     agents = store.agents(principal.tenant)
     return [a for a in agents if permissions.reaches(granted, principal, about_agent=a.agent_id)]
 
 
-def get_agent(store: SettingsStore, principal: Principal, agent_id: str) -> Agent:
+def get_agent(store: AgentLookup, principal: Principal, agent_id: str) -> Agent:
     granted = permissions.require(principal, "roster.read")
     if not permissions.reaches(granted, principal, about_agent=agent_id):
         raise NotFound(f"agent '{agent_id}' is not known")
@@ -140,7 +148,7 @@ def get_agent(store: SettingsStore, principal: Principal, agent_id: str) -> Agen
     return agent
 
 
-def time_zone_now(store: SettingsStore, tenant: str, now: datetime) -> str:
+def time_zone_now(store: SettingsHistory, tenant: str, now: datetime) -> str:
     """The tenant's time zone in force at `now` (local times in batch files use it)."""
     return Calendar(store.revisions(tenant)).settings_at(now).time_zone
 
@@ -162,7 +170,7 @@ class LoadedRoster:
 class StoredRoster:
     """The roster asked about one agent at a time: one GetItem for a known agent."""
 
-    store: SettingsStore
+    store: RosterLookups
     tenant: str
 
     def is_kept(self) -> bool:
@@ -172,6 +180,6 @@ class StoredRoster:
         return self.store.get_agent(self.tenant, agent_id) is not None
 
 
-def roster_check(store: SettingsStore, tenant: str) -> LoadedRoster:
+def roster_check(store: AgentDirectory, tenant: str) -> LoadedRoster:
     """The tenant's roster for `domain.roster.check_agent`, read once (an import run)."""
     return LoadedRoster(frozenset(agent.agent_id for agent in store.agents(tenant)))
