@@ -31,82 +31,49 @@ class Scope(Enum):
     AUTHORED = "authored"
 
 
-T, SELF, AUTHORED = Scope.TENANT, Scope.SELF, Scope.AUTHORED
+# The table itself. A cell is the scope a role has for an action: T (tenant), S
+# (self), A (authored), - (none). Read a column to see what a role may do.
+# form.read covers published forms, their versions and import templates;
+# evaluation.submit S is an agent's own self-evaluation; evaluation.amend A is an
+# evaluation the caller wrote; evaluation.read covers revisions and lists;
+# settings.read_history shows every revision, pending ones included; import.read an
+# import's progress, report and lists; export.manage the history and "run now";
+# export.download the links to a period's payroll files.
+TABLE = """
+action                 admin  evaluator  auditor  agent  payroll
+form.read              T      T          T        T      T
+form.read_draft        T      -          -        -      -
+form.write             T      -          -        -      -
+evaluation.submit      -      T          T        S      -
+evaluation.amend       T      A          A        A      -
+evaluation.read        T      T          T        S      -
+summary.read           T      T          T        S      -
+settings.read          T      T          T        T      T
+settings.read_history  T      -          -        -      -
+settings.write         T      -          -        -      -
+roster.read            T      T          T        S      T
+roster.write           T      -          -        -      -
+import.create          T      -          T        -      -
+import.read            T      -          A        -      -
+export.manage          T      -          -        -      -
+export.download        T      -          -        -      T
+"""
+_CELLS = {"T": Scope.TENANT, "S": Scope.SELF, "A": Scope.AUTHORED}
 
-ACTIONS = (
-    "form.read",  # published forms and their versions and templates
-    "form.read_draft",  # drafts and unpublished forms
-    "form.write",  # create, edit, publish
-    "evaluation.submit",  # a new evaluation; SELF means a self-evaluation only
-    "evaluation.amend",
-    "evaluation.read",  # one evaluation, its revisions, lists
-    "summary.read",  # an agent's period figures
-    "settings.read",
-    "settings.read_history",  # every settings revision, pending ones included
-    "settings.write",
-    "roster.read",  # the roster, or one agent in it
-    "roster.write",
-    "import.create",
-    "import.read",  # an import's progress and report, lists of imports
-    "export.manage",  # the export history and running a period now
-    "export.download",  # presigned links to a period's payroll files
-)
 
-PERMISSIONS: Mapping[str, Mapping[str, frozenset[Scope]]] = {
-    "admin": {
-        "form.read": frozenset({T}),
-        "form.read_draft": frozenset({T}),
-        "form.write": frozenset({T}),
-        "evaluation.amend": frozenset({T}),
-        "evaluation.read": frozenset({T}),
-        "summary.read": frozenset({T}),
-        "settings.read": frozenset({T}),
-        "settings.read_history": frozenset({T}),
-        "settings.write": frozenset({T}),
-        "roster.read": frozenset({T}),
-        "roster.write": frozenset({T}),
-        "import.create": frozenset({T}),
-        "import.read": frozenset({T}),
-        "export.manage": frozenset({T}),
-        "export.download": frozenset({T}),
-    },
-    "evaluator": {
-        "form.read": frozenset({T}),
-        "evaluation.submit": frozenset({T}),
-        "evaluation.amend": frozenset({AUTHORED}),
-        "evaluation.read": frozenset({T}),
-        "summary.read": frozenset({T}),
-        "settings.read": frozenset({T}),
-        "roster.read": frozenset({T}),
-    },
-    "auditor": {
-        "form.read": frozenset({T}),
-        "evaluation.submit": frozenset({T}),
-        "evaluation.amend": frozenset({AUTHORED}),
-        "evaluation.read": frozenset({T}),
-        "summary.read": frozenset({T}),
-        "settings.read": frozenset({T}),
-        "roster.read": frozenset({T}),
-        "import.create": frozenset({T}),
-        "import.read": frozenset({AUTHORED}),
-    },
-    "agent": {
-        "form.read": frozenset({T}),
-        "evaluation.submit": frozenset({SELF}),
-        # Their own self-evaluation: written by them and about them.
-        "evaluation.amend": frozenset({AUTHORED}),
-        "evaluation.read": frozenset({SELF}),
-        "summary.read": frozenset({SELF}),
-        "settings.read": frozenset({T}),
-        "roster.read": frozenset({SELF}),
-    },
-    "payroll": {
-        "form.read": frozenset({T}),
-        "settings.read": frozenset({T}),
-        "roster.read": frozenset({T}),
-        "export.download": frozenset({T}),
-    },
-}
+def _parse(table: str) -> dict[str, dict[str, frozenset[Scope]]]:
+    header, *rows = (line.split() for line in table.strip().splitlines())
+    roles = header[1:]
+    out: dict[str, dict[str, frozenset[Scope]]] = {role: {} for role in roles}
+    for action, *cells in rows:
+        for role, cell in zip(roles, cells, strict=True):
+            if cell != "-":
+                out[role][action] = frozenset({_CELLS[cell]})
+    return out
+
+
+PERMISSIONS: Mapping[str, Mapping[str, frozenset[Scope]]] = _parse(TABLE)
+ACTIONS = tuple(line.split()[0] for line in TABLE.strip().splitlines()[1:])
 
 
 def scopes(principal: Principal, action: str) -> frozenset[Scope]:
