@@ -9,16 +9,13 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from chalicelib.domain.payroll import LINK_LIFETIME_S
+
 EXPORTS_BUCKET_ENV = "LAATU_EXPORTS_BUCKET"
-LINK_LIFETIME_S = 15 * 60
 
 
 class FileAlreadyDifferent(Exception):
     """A revision's file exists with other bytes: a written revision is never replaced."""
-
-
-def revision_prefix(tenant: str, period: str, revision: int) -> str:
-    return f"exports/{tenant}/{period}/r{revision}/"
 
 
 class ExportFiles:

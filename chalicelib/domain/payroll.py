@@ -22,6 +22,15 @@ from chalicelib.domain.pay_periods import PayPeriod
 from chalicelib.domain.settings import IncentiveRules, settings_to_dict
 
 ZERO_MONEY = Decimal("0.00")
+# How long a payroll system's download link stays good.
+LINK_LIFETIME_S = 15 * 60
+
+
+def revision_prefix(tenant: str, period: str, revision: int) -> str:
+    """Where a revision's files live: written once, under their own prefix."""
+    return f"exports/{tenant}/{period}/r{revision}/"
+
+
 COLUMNS = (
     "tenant",
     "period",

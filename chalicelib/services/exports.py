@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from chalicelib.adapters.export_files import LINK_LIFETIME_S, revision_prefix
 from chalicelib.domain import permissions
 from chalicelib.domain.aggregates import PeriodAggregate, combine
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.pay_periods import Calendar, PayPeriod, local_midnight, utc_iso
 from chalicelib.domain.payroll import (
+    LINK_LIFETIME_S,
     ExportContext,
     PayrollRow,
     RosterEntry,
@@ -32,6 +32,7 @@ from chalicelib.domain.payroll import (
     render_csv,
     render_jsonl,
     render_manifest,
+    revision_prefix,
 )
 from chalicelib.domain.periods import month_label
 from chalicelib.domain.principal import Principal
