@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import InvalidInput
@@ -161,7 +161,3 @@ class Calendar:
         """Every period from the one holding `since` whose grace has passed at `now`."""
         today = local_day(now, self.settings_at(now).time_zone)
         return [p for p in self.periods_between(since, today) if p.due_at() <= now]
-
-
-def utc_iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

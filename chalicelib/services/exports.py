@@ -19,7 +19,7 @@ from typing import Any, Literal
 from chalicelib.domain import permissions
 from chalicelib.domain.aggregates import PeriodAggregate, combine
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.pay_periods import Calendar, PayPeriod, local_midnight, utc_iso
+from chalicelib.domain.pay_periods import Calendar, PayPeriod, local_midnight
 from chalicelib.domain.payroll import (
     LINK_LIFETIME_S,
     ExportContext,
@@ -34,7 +34,7 @@ from chalicelib.domain.payroll import (
     render_manifest,
     revision_prefix,
 )
-from chalicelib.domain.periods import month_label
+from chalicelib.domain.periods import month_label, to_utc_iso
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.storage_errors import ExportBusy
 from chalicelib.services.ports import ExportFileStore, ExportLedger, ExportSettings, PeriodFigures
@@ -107,10 +107,10 @@ def run_period(stores: ExportStores, tenant: str, period: PayPeriod, now: dateti
     if head is not None:
         previous = _rows_of(stores, tenant, period.label, head.revision)
         if _same(previous, rows):
-            stores.exports.mark_checked(tenant, period.label, changes, utc_iso(now))
+            stores.exports.mark_checked(tenant, period.label, changes, to_utc_iso(now))
             return RunResult(tenant, period.label, "unchanged", head.revision)
     revision = (head.revision if head else 0) + 1
-    generated_at = utc_iso(now)
+    generated_at = to_utc_iso(now)
     try:
         stores.exports.begin(
             tenant,
@@ -167,7 +167,7 @@ def _write(
         "adjusted_agents": adjusted,
         "files": sorted([*files, MANIFEST_FILE]),
     }
-    stores.exports.finish(tenant, period.label, revision, detail, utc_iso(now))
+    stores.exports.finish(tenant, period.label, revision, detail, to_utc_iso(now))
     log.info("exported %s %s revision %s (%s rows)", tenant, period.label, revision, len(rows))
     return RunResult(tenant, period.label, "written", revision)
 
@@ -244,7 +244,7 @@ def run_now(stores: ExportStores, principal: Principal, label: str, now: datetim
             field="period",
             code="period_not_ended",
         )
-    stores.settings.register_tenant(principal.tenant, utc_iso(now))
+    stores.settings.register_tenant(principal.tenant, to_utc_iso(now))
     return run_period(stores, principal.tenant, period, now)
 
 

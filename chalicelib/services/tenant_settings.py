@@ -16,7 +16,8 @@ from chalicelib import schemas
 from chalicelib.adapters.settings_store import Agent
 from chalicelib.domain import permissions
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
-from chalicelib.domain.pay_periods import Calendar, local_day, local_midnight, utc_iso
+from chalicelib.domain.pay_periods import Calendar, local_day, local_midnight
+from chalicelib.domain.periods import to_utc_iso
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.settings import SettingsRevision, parse_settings, settings_to_dict
 from chalicelib.domain.storage_errors import AlreadyExists
@@ -36,7 +37,7 @@ ONE_DAY = timedelta(days=1)
 def _revision_view(revision: SettingsRevision) -> dict[str, Any]:
     return {
         "revision": revision.revision,
-        "effective_from": utc_iso(revision.effective_from),
+        "effective_from": to_utc_iso(revision.effective_from),
         "saved_at": revision.saved_at,
         "saved_by": revision.saved_by,
         "settings": settings_to_dict(revision.settings),
@@ -102,14 +103,14 @@ def update(
             effective_from,
             new,
             principal.user,
-            utc_iso(now),
+            to_utc_iso(now),
         )
     except AlreadyExists:
         raise Conflict(
             "the settings were changed at the same moment; reload them",
             code="concurrent_settings_change",
         ) from None
-    store.register_tenant(tenant, utc_iso(now))
+    store.register_tenant(tenant, to_utc_iso(now))
     return _revision_view(revision)
 
 
@@ -126,9 +127,9 @@ def put_agent(
         team=body.get("team", ""),
         payroll_id=body.get("payroll_id", ""),
         active=body.get("active", True),
-        updated_at=utc_iso(now),
+        updated_at=to_utc_iso(now),
     )
-    store.register_tenant(principal.tenant, utc_iso(now))
+    store.register_tenant(principal.tenant, to_utc_iso(now))
     return store.put_agent(principal.tenant, agent, principal.user)
 
 
