@@ -20,6 +20,7 @@ from chalicelib.adapters import cursors
 from chalicelib.adapters.conditions import on_failed_condition
 from chalicelib.adapters.models import EvaluationModel, IdempotencyModel, connection
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.evaluation import Evaluation
 from chalicelib.domain.storage_errors import ConditionFailed, IdempotentReplay, StaleVersion
 
 HEAD = "HEAD"
@@ -40,25 +41,33 @@ def _idempotency_pk(tenant: str, user: str, key: str) -> str:
 
 @dataclass(frozen=True)
 class Page:
-    documents: list[dict[str, Any]]
+    evaluations: list[Evaluation]
     next_cursor: str | None
+
+
+def _body(evaluation: Evaluation) -> str:
+    return jsoncodec.dumps(evaluation.to_dict())
+
+
+def _read(item: EvaluationModel) -> Evaluation:
+    return Evaluation.from_dict(jsoncodec.loads(item.document))
 
 
 class EvaluationStore:
     def create(
         self,
         tenant: str,
-        document: dict[str, Any],
+        evaluation: Evaluation,
         *,
         idempotency: tuple[str, str, str] | None,
         now: datetime,
     ) -> None:
         """Store revision 1. `idempotency` is (user, key, request hash); a key used
         before raises IdempotentReplay with what the first request stored."""
-        evaluation_id = document["evaluation_id"]
-        body = jsoncodec.dumps(document)
-        head = self._head(tenant, document, body)
-        revision = self._revision(tenant, document, body)
+        evaluation_id = evaluation.evaluation_id
+        body = _body(evaluation)
+        head = self._head(tenant, evaluation, body)
+        revision = self._revision(tenant, evaluation, body)
         try:
             with on_failed_condition(), TransactWrite(connection=connection()) as transaction:
                 if idempotency is not None:
@@ -69,7 +78,7 @@ class EvaluationStore:
                             "IDEM",
                             request_hash=request_hash,
                             evaluation_id=evaluation_id,
-                            created_at=document["created_at"],
+                            created_at=evaluation.created_at,
                             expires=now + IDEMPOTENCY_TTL,
                         ),
                         # DynamoDB deletes expired items up to two days late;
@@ -89,65 +98,65 @@ class EvaluationStore:
                 raise IdempotentReplay(first.evaluation_id, first.request_hash) from None
             raise
 
-    def create_many(self, tenant: str, documents: Sequence[dict[str, Any]]) -> list[int]:
+    def create_many(self, tenant: str, evaluations: Sequence[Evaluation]) -> list[int]:
         """Store revision 1 of up to 50 evaluations (two items each) in one transaction:
         all or none. Returns the positions of those whose id already exists; if any
         does, nothing was written. A batch import's fast path: one request per 50 rows
         instead of one per row, each row still whole or absent."""
         try:
             with on_failed_condition(), TransactWrite(connection=connection()) as transaction:
-                for document in documents:
-                    body = jsoncodec.dumps(document)
+                for evaluation in evaluations:
+                    body = _body(evaluation)
                     # HEAD's condition alone keeps the id unique: REV#1 is only ever
                     # written together with a new HEAD, never on its own.
                     transaction.save(
-                        self._head(tenant, document, body),
+                        self._head(tenant, evaluation, body),
                         condition=EvaluationModel.pk.does_not_exist(),
                     )
-                    transaction.save(self._revision(tenant, document, body))
+                    transaction.save(self._revision(tenant, evaluation, body))
         except ConditionFailed as failure:
-            # Each document is two items, HEAD first: the i-th HEAD is at 2 * i.
-            existing = [i for i in range(len(documents)) if 2 * i in failure.failed]
+            # Each evaluation is two items, HEAD first: the i-th HEAD is at 2 * i.
+            existing = [i for i in range(len(evaluations)) if 2 * i in failure.failed]
             if not existing:
                 raise
             return existing
         return []
 
-    def get_many(self, tenant: str, evaluation_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The current documents of those that exist, by id (strongly consistent)."""
+    def get_many(self, tenant: str, evaluation_ids: Sequence[str]) -> dict[str, Evaluation]:
+        """The current revisions of those that exist, by id (strongly consistent)."""
         keys = [(_pk(tenant, evaluation_id), HEAD) for evaluation_id in evaluation_ids]
         return {
-            item.evaluation_id: jsoncodec.loads(item.document)
+            item.evaluation_id: _read(item)
             for item in EvaluationModel.batch_get(keys, consistent_read=True)
         }
 
-    def amend(self, tenant: str, document: dict[str, Any], expected_revision: int) -> None:
+    def amend(self, tenant: str, evaluation: Evaluation, expected_revision: int) -> None:
         """Store the next revision if HEAD is still at `expected_revision` (StaleVersion
         if someone amended it first)."""
-        body = jsoncodec.dumps(document)
-        head = self._head(tenant, document, body)
-        stale = f"evaluation {document['evaluation_id']} is past revision {expected_revision}"
+        body = _body(evaluation)
+        head = self._head(tenant, evaluation, body)
+        stale = f"evaluation {evaluation.evaluation_id} is past revision {expected_revision}"
         with (
             on_failed_condition(StaleVersion, stale),
             TransactWrite(connection=connection()) as transaction,
         ):
             transaction.save(head, condition=EvaluationModel.revision == expected_revision)
             transaction.save(
-                self._revision(tenant, document, body),
+                self._revision(tenant, evaluation, body),
                 condition=EvaluationModel.pk.does_not_exist(),
             )
 
-    def get(self, tenant: str, evaluation_id: str) -> dict[str, Any]:
+    def get(self, tenant: str, evaluation_id: str) -> Evaluation:
         return self._get(tenant, evaluation_id, HEAD)
 
-    def get_revision(self, tenant: str, evaluation_id: str, revision: int) -> dict[str, Any]:
+    def get_revision(self, tenant: str, evaluation_id: str, revision: int) -> Evaluation:
         return self._get(tenant, evaluation_id, revision_sk(revision))
 
-    def revisions(self, tenant: str, evaluation_id: str) -> list[dict[str, Any]]:
+    def revisions(self, tenant: str, evaluation_id: str) -> list[Evaluation]:
         items = EvaluationModel.query(
             _pk(tenant, evaluation_id), EvaluationModel.sk.startswith("REV#")
         )
-        return [jsoncodec.loads(item.document) for item in items]
+        return [_read(item) for item in items]
 
     def by_agent(
         self, tenant: str, agent_id: str, start: str, end: str, limit: int, cursor: str | None
@@ -172,40 +181,39 @@ class EvaluationStore:
             last_evaluated_key=start_key,
             scan_index_forward=False,
         )
-        documents = [jsoncodec.loads(item.document) for item in results]
+        evaluations = [_read(item) for item in results]
         last = results.last_evaluated_key
-        return Page(documents, cursors.encode(last) if last else None)
+        return Page(evaluations, cursors.encode(last) if last else None)
 
-    def _get(self, tenant: str, evaluation_id: str, sk: str) -> dict[str, Any]:
+    def _get(self, tenant: str, evaluation_id: str, sk: str) -> Evaluation:
         try:
             item = EvaluationModel.get(_pk(tenant, evaluation_id), sk, consistent_read=True)
         except EvaluationModel.DoesNotExist:
             raise NotFound(f"evaluation '{evaluation_id}' does not exist") from None
-        document: dict[str, Any] = jsoncodec.loads(item.document)
-        return document
+        return _read(item)
 
     @staticmethod
-    def _head(tenant: str, document: dict[str, Any], body: str) -> EvaluationModel:
-        occurred_sk = f"{document['contact']['occurred_at_utc']}#{document['evaluation_id']}"
+    def _head(tenant: str, evaluation: Evaluation, body: str) -> EvaluationModel:
+        occurred_sk = f"{evaluation.contact.occurred_at_utc}#{evaluation.evaluation_id}"
         return EvaluationModel(
-            _pk(tenant, document["evaluation_id"]),
+            _pk(tenant, evaluation.evaluation_id),
             HEAD,
             tenant=tenant,
-            evaluation_id=document["evaluation_id"],
-            revision=document["revision"],
+            evaluation_id=evaluation.evaluation_id,
+            revision=evaluation.revision,
             document=body,
-            agent_pk=f"{tenant}#{document['agent_id']}",
+            agent_pk=f"{tenant}#{evaluation.agent_id}",
             tenant_pk=tenant,
             occurred_sk=occurred_sk,
         )
 
     @staticmethod
-    def _revision(tenant: str, document: dict[str, Any], body: str) -> EvaluationModel:
+    def _revision(tenant: str, evaluation: Evaluation, body: str) -> EvaluationModel:
         return EvaluationModel(
-            _pk(tenant, document["evaluation_id"]),
-            revision_sk(document["revision"]),
+            _pk(tenant, evaluation.evaluation_id),
+            revision_sk(evaluation.revision),
             tenant=tenant,
-            evaluation_id=document["evaluation_id"],
-            revision=document["revision"],
+            evaluation_id=evaluation.evaluation_id,
+            revision=evaluation.revision,
             document=body,
         )

@@ -19,6 +19,7 @@ from chalicelib.adapters.aggregate_store import AggregateStore
 from chalicelib.adapters.settings_store import SettingsStore
 from chalicelib.domain.aggregates import Contribution
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.evaluation import Evaluation
 from chalicelib.domain.evaluations import contribution
 from chalicelib.domain.pay_periods import Calendar
 from chalicelib.services.aggregation import apply_revision
@@ -35,22 +36,22 @@ class MalformedRecord(Exception):
 
 def parse_record(
     record: dict[str, Any], calendar_of: Callable[[str], Calendar]
-) -> tuple[str, dict[str, Any], Contribution] | None:
-    """(tenant, document, contribution) of a revision insert; None for other changes.
+) -> tuple[str, Evaluation, Contribution] | None:
+    """(tenant, evaluation, contribution) of a revision insert; None for other changes.
     Raises MalformedRecord for anything that can never be applied."""
-    found = revision_document(record)
+    found = revision_evaluation(record)
     if found is None:
         return None
-    tenant, document = found
+    tenant, evaluation = found
     calendar = calendar_of(tenant)  # a read; its failure is passing, not malformed
     try:
-        return tenant, document, contribution(document, calendar)
+        return tenant, evaluation, contribution(evaluation, calendar)
     except (InvalidInput, KeyError, TypeError, ValueError) as exc:
         raise MalformedRecord(f"cannot read the evaluation: {exc!r}") from None
 
 
-def revision_document(record: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """(tenant, document) for the insert of a revision; None for any other change."""
+def revision_evaluation(record: dict[str, Any]) -> tuple[str, Evaluation] | None:
+    """(tenant, evaluation) for the insert of a revision; None for any other change."""
     if record.get("eventName") != "INSERT":
         return None
     image = record.get("dynamodb", {}).get("NewImage") or {}
@@ -60,13 +61,14 @@ def revision_document(record: dict[str, Any]) -> tuple[str, dict[str, Any]] | No
     try:
         tenant = image["tenant"]["S"]
         document = jsoncodec.loads(image["document"]["S"])
-        if not isinstance(document, dict) or int(document["revision"]) != int(
-            image["revision"]["N"]
-        ):
+        if not isinstance(document, dict):
+            raise MalformedRecord("the document is not an object")
+        evaluation = Evaluation.from_dict(document)
+        if evaluation.revision != int(image["revision"]["N"]):
             raise MalformedRecord("document and item disagree on the revision")
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedRecord(f"not a revision item: {exc!r}") from None
-    return tenant, document
+    return tenant, evaluation
 
 
 def _tenant_of(record: dict[str, Any]) -> str:
@@ -104,14 +106,14 @@ def handle(
                 continue
             if parsed is None:
                 continue
-            tenant, document, new = parsed
+            tenant, evaluation, new = parsed
             outcome = apply_revision(
-                store, tenant, document["evaluation_id"], int(document["revision"]), new, now()
+                store, tenant, evaluation.evaluation_id, evaluation.revision, new, now()
             )
             log.info(
                 "evaluation %s revision %s: %s",
-                document["evaluation_id"],
-                document["revision"],
+                evaluation.evaluation_id,
+                evaluation.revision,
                 outcome.value,
             )
         except Exception:

@@ -17,8 +17,9 @@ from chalicelib.domain.errors import (
     PreconditionFailed,
     UnprocessableIdempotencyKey,
 )
+from chalicelib.domain.evaluation import Evaluation, Source
 from chalicelib.domain.evaluations import (
-    build_document,
+    build_evaluation,
     check_method,
     same_content,
 )
@@ -63,7 +64,7 @@ def _request_hash(body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def new_document(
+def new_evaluation(
     forms: FormVersions,
     roster: Roster,
     principal: Principal,
@@ -72,14 +73,14 @@ def new_document(
     writes: frozenset[Scope],
     evaluation_id: str,
     now: datetime,
-) -> dict[str, Any]:
+) -> Evaluation:
     """Validate a body and build its revision 1: the one path that submit and the
     batch import share, so an imported row is checked and scored like any other.
     `writes` is what the caller's right to write reaches (submit, or import)."""
     schemas.validate("evaluation", body)
     check_method(principal, body, writes)
     check_agent(roster, body["agent_id"])
-    return build_document(
+    return build_evaluation(
         body=body,
         form=_form_version(forms, principal.tenant, body),
         evaluation_id=evaluation_id,
@@ -99,22 +100,22 @@ def submit(
     idempotency_key: str | None,
     evaluation_id: str,
     now: datetime,
-) -> tuple[dict[str, Any], bool]:
-    """Store revision 1; (document, created). A keyed retry returns the first result."""
+) -> tuple[Evaluation, bool]:
+    """Store revision 1; (evaluation, created). A keyed retry returns the first result."""
     writes = permissions.require(principal, "evaluation.submit")
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
         raise InvalidInput(
             f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters",
             field="Idempotency-Key",
         )
-    document = new_document(
+    evaluation = new_evaluation(
         forms, roster, principal, body, writes=writes, evaluation_id=evaluation_id, now=now
     )
     request_hash = _request_hash(body)
     try:
         store.create(
             principal.tenant,
-            document,
+            evaluation,
             idempotency=None
             if idempotency_key is None
             else (principal.user, idempotency_key, request_hash),
@@ -127,7 +128,7 @@ def submit(
                 field="Idempotency-Key",
             ) from None
         return store.get_revision(principal.tenant, replay.evaluation_id, 1), False
-    return document, True
+    return evaluation, True
 
 
 def amend(
@@ -140,17 +141,17 @@ def amend(
     *,
     if_match: str | None,
     now: datetime,
-    source: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+    source: Source | None = None,
+) -> Evaluation:
     """Store the next revision; `source` notes where it came from (a batch import)."""
     granted = permissions.require(principal, "evaluation.amend")
     current = get(store, principal, evaluation_id)
     expected = required_version(if_match, "the revision you are amending")
-    if not permissions.reaches(granted, principal, author=current["evaluator"]):
+    if not permissions.reaches(granted, principal, author=current.evaluator):
         raise Forbidden("only the evaluator who wrote it or an admin can amend an evaluation")
-    if current["revision"] != expected:
+    if current.revision != expected:
         raise PreconditionFailed(
-            f"the evaluation is at revision {current['revision']}, not {expected}; reload it",
+            f"the evaluation is at revision {current.revision}, not {expected}; reload it",
             field="If-Match",
         )
     schemas.validate("evaluation", body)
@@ -160,56 +161,55 @@ def amend(
         writes |= {Scope.TENANT}
     if Scope.TENANT not in writes:
         check_method(principal, body, writes)
-    elif body["method"] == "self" and current["method"] != "self":
+    elif body["method"] == "self" and current.method != "self":
         raise InvalidInput("method 'self' is for an agent's own evaluation", field="method")
-    if body["agent_id"] != current["agent_id"]:
+    if body["agent_id"] != current.agent_id:
         check_agent(roster, body["agent_id"])
     if same_content(current, body):
         return current
-    document = build_document(
+    evaluation = build_evaluation(
         body=body,
         form=_form_version(forms, principal.tenant, body),
         evaluation_id=evaluation_id,
         revision=expected + 1,
         actor=principal.user,
         now=to_utc_iso(now),
-        created={"evaluator": current["evaluator"], "created_at": current["created_at"]},
+        amending=current,
+        source=source,
     )
-    if source is not None:
-        document["source"] = source
     try:
-        store.amend(principal.tenant, document, expected)
+        store.amend(principal.tenant, evaluation, expected)
     except StaleVersion:
         raise PreconditionFailed(
             "the evaluation was amended by someone else; reload it", field="If-Match"
         ) from None
-    return document
+    return evaluation
 
 
-def _visible(principal: Principal, document: dict[str, Any], evaluation_id: str) -> None:
+def _visible(principal: Principal, evaluation: Evaluation) -> None:
     # Another agent's evaluation is reported as absent, not forbidden: ids reveal nothing.
     granted = permissions.require(principal, "evaluation.read")
-    if not permissions.reaches(granted, principal, about_agent=document["agent_id"]):
-        raise NotFound(f"evaluation '{evaluation_id}' does not exist")
+    if not permissions.reaches(granted, principal, about_agent=evaluation.agent_id):
+        raise NotFound(f"evaluation '{evaluation.evaluation_id}' does not exist")
 
 
-def get(store: EvaluationReads, principal: Principal, evaluation_id: str) -> dict[str, Any]:
+def get(store: EvaluationReads, principal: Principal, evaluation_id: str) -> Evaluation:
     permissions.require(principal, "evaluation.read")
-    document = store.get(principal.tenant, evaluation_id)
-    _visible(principal, document, evaluation_id)
-    return document
+    evaluation = store.get(principal.tenant, evaluation_id)
+    _visible(principal, evaluation)
+    return evaluation
 
 
 def revisions(
     store: EvaluationHistory, principal: Principal, evaluation_id: str
-) -> list[dict[str, Any]]:
+) -> list[Evaluation]:
     get(store, principal, evaluation_id)
     return store.revisions(principal.tenant, evaluation_id)
 
 
 def revision(
     store: EvaluationHistory, principal: Principal, evaluation_id: str, number: int
-) -> dict[str, Any]:
+) -> Evaluation:
     get(store, principal, evaluation_id)
     return store.get_revision(principal.tenant, evaluation_id, number)
 

@@ -23,10 +23,9 @@ retries after a cut-off) and is safe to:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 from urllib.parse import unquote_plus
 
 from chalicelib import jsoncodec
@@ -43,6 +42,7 @@ from chalicelib.domain.batch.rows import ParsedRow, parse_row
 from chalicelib.domain.batch.source_rows import BatchFile, SourceRow
 from chalicelib.domain.batch.upload_keys import file_name, parse_key
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed
+from chalicelib.domain.evaluation import Evaluation, Source
 from chalicelib.domain.evaluations import same_content
 from chalicelib.domain.import_report import (
     AMENDED,
@@ -297,8 +297,8 @@ class Importer:
 
     def _prepare(
         self, run: _Run, source: SourceRow
-    ) -> ReportEntry | tuple[ParsedRow, dict[str, Any], int]:
-        """The row's revision-1 document and its size, or its rejection."""
+    ) -> ReportEntry | tuple[ParsedRow, Evaluation, int]:
+        """The row's revision 1 and its stored size, or its rejection."""
         duplicate = duplicate_problem(source, run.first_rows)
         parsed = parse_row(
             source,
@@ -312,7 +312,7 @@ class Importer:
         evaluation_id = evaluation_id_for(run.tenant, run.principal.user, parsed.external_id)
         try:
             # The ordinary path: schema, method, form version, answers and scoring.
-            document = evaluations.new_document(
+            evaluation = evaluations.new_evaluation(
                 run.forms,
                 run.roster,
                 run.principal,
@@ -326,8 +326,8 @@ class Importer:
             return rejected(source.row, parsed.external_id, [problem])
         except UNFORESEEN_ROW_ERRORS:
             return _unforeseen(run, source.row, parsed.external_id)
-        document["source"] = _source(run, parsed)
-        size = len(jsoncodec.dumps(document).encode("utf-8"))
+        evaluation = replace(evaluation, source=_source(run, parsed))
+        size = len(jsoncodec.dumps(evaluation.to_dict()).encode("utf-8"))
         if size > MAX_DOCUMENT_BYTES:
             problem = Problem(
                 None,
@@ -335,7 +335,7 @@ class Importer:
                 f"the evaluation would take {size:,} bytes; shorten the comments or summary",
             )
             return rejected(source.row, parsed.external_id, [problem])
-        return parsed, document, size
+        return parsed, evaluation, size
 
     def _write(self, run: _Run, batch: Sequence[_Ready]) -> list[tuple[int, ReportEntry]]:
         """Create the batch's evaluations in one transaction; if some ids exist, settle
@@ -343,10 +343,10 @@ class Importer:
         settled: list[tuple[int, ReportEntry]] = []
         pending = list(batch)
         for _attempt in range(MAX_WRITE_ATTEMPTS):
-            existing = self.evaluations.create_many(run.tenant, [r.document for r in pending])
+            existing = self.evaluations.create_many(run.tenant, [r.evaluation for r in pending])
             if not existing:
                 return settled + [
-                    (r.position, _entry(r.parsed, CREATED, r.document)) for r in pending
+                    (r.position, _entry(r.parsed, CREATED, r.evaluation)) for r in pending
                 ]
             current = self.evaluations.get_many(run.tenant, [r.evaluation_id for r in pending])
             fresh = []
@@ -361,18 +361,16 @@ class Importer:
             pending = fresh
         raise ConcurrentWrites(f"import {run.record.import_id}: rows kept meeting other writes")
 
-    def _settle(self, run: _Run, ready: _Ready, current: dict[str, Any]) -> ReportEntry:
+    def _settle(self, run: _Run, ready: _Ready, current: Evaluation) -> ReportEntry:
         """An external_id that already has an evaluation: this run's own earlier write,
         unchanged, or an amendment."""
-        body, document = ready.parsed.body or {}, ready.document
+        body, source = ready.parsed.body or {}, ready.evaluation.source
         for _attempt in range(MAX_WRITE_ATTEMPTS):
             if same_content(current, body):
-                if current.get("source") != document["source"]:
+                if current.source != source:
                     return _entry(ready.parsed, UNCHANGED, current)
                 # Written by this run before it was cut off: report it as it was then.
-                return _entry(
-                    ready.parsed, CREATED if current["revision"] == 1 else AMENDED, current
-                )
+                return _entry(ready.parsed, CREATED if current.revision == 1 else AMENDED, current)
             try:
                 amended = evaluations.amend(
                     self.evaluations,
@@ -381,9 +379,9 @@ class Importer:
                     run.principal,
                     ready.evaluation_id,
                     body,
-                    if_match=f'"{current["revision"]}"',
+                    if_match=f'"{current.revision}"',
                     now=run.started,
-                    source=document["source"],
+                    source=source,
                 )
             except PreconditionFailed:
                 current = self.evaluations.get(run.tenant, ready.evaluation_id)
@@ -413,12 +411,12 @@ def _unforeseen(run: _Run, row: int, external_id: str) -> ReportEntry:
 class _Ready:
     position: int
     parsed: ParsedRow
-    document: dict[str, Any]
+    evaluation: Evaluation
     size: int
 
     @property
     def evaluation_id(self) -> str:
-        return str(self.document["evaluation_id"])
+        return self.evaluation.evaluation_id
 
 
 def _transactions(ready: Sequence[_Ready]) -> Iterator[list[_Ready]]:
@@ -437,17 +435,17 @@ def _transactions(ready: Sequence[_Ready]) -> Iterator[list[_Ready]]:
         yield batch
 
 
-def _source(run: _Run, parsed: ParsedRow) -> dict[str, Any]:
+def _source(run: _Run, parsed: ParsedRow) -> Source:
     """Where an imported revision came from; shown on the evaluation."""
-    return {"import_id": run.record.import_id, "external_id": parsed.external_id}
+    return Source(import_id=run.record.import_id, external_id=parsed.external_id)
 
 
-def _entry(parsed: ParsedRow, outcome: str, document: Mapping[str, Any]) -> ReportEntry:
+def _entry(parsed: ParsedRow, outcome: str, evaluation: Evaluation) -> ReportEntry:
     return ReportEntry(
         row=parsed.row,
         external_id=parsed.external_id,
         outcome=outcome,
-        evaluation_id=str(document["evaluation_id"]),
-        revision=int(document["revision"]),
+        evaluation_id=evaluation.evaluation_id,
+        revision=evaluation.revision,
         warnings=parsed.warnings,
     )

@@ -25,6 +25,7 @@ from chalicelib.adapters.import_store import ImportRecord
 from chalicelib.adapters.settings_store import Agent
 from chalicelib.adapters.uploads import PresignedPost
 from chalicelib.domain.aggregates import Contribution, PeriodAggregate
+from chalicelib.domain.evaluation import Evaluation
 from chalicelib.domain.import_report import ReportEntry
 from chalicelib.domain.settings import SettingsRevision, TenantSettings
 
@@ -232,22 +233,22 @@ class FormVersionListing(Protocol):
 
 
 class EvaluationReads(Protocol):
-    def get(self, tenant: str, evaluation_id: str) -> dict[str, Any]:
+    def get(self, tenant: str, evaluation_id: str) -> Evaluation:
         """The current revision; NotFound when there is no such evaluation."""
         ...
 
 
 class EvaluationHistory(EvaluationReads, Protocol):
-    def get_revision(self, tenant: str, evaluation_id: str, revision: int) -> dict[str, Any]: ...
+    def get_revision(self, tenant: str, evaluation_id: str, revision: int) -> Evaluation: ...
 
-    def revisions(self, tenant: str, evaluation_id: str) -> list[dict[str, Any]]: ...
+    def revisions(self, tenant: str, evaluation_id: str) -> list[Evaluation]: ...
 
 
 class EvaluationCreates(Protocol):
     def create(
         self,
         tenant: str,
-        document: dict[str, Any],
+        evaluation: Evaluation,
         *,
         idempotency: tuple[str, str, str] | None,
         now: datetime,
@@ -255,11 +256,11 @@ class EvaluationCreates(Protocol):
         """IdempotentReplay when the (user, key) was used before."""
         ...
 
-    def get_revision(self, tenant: str, evaluation_id: str, revision: int) -> dict[str, Any]: ...
+    def get_revision(self, tenant: str, evaluation_id: str, revision: int) -> Evaluation: ...
 
 
 class EvaluationAmends(EvaluationReads, Protocol):
-    def amend(self, tenant: str, document: dict[str, Any], expected_revision: int) -> None:
+    def amend(self, tenant: str, evaluation: Evaluation, expected_revision: int) -> None:
         """StaleVersion when the current revision is not `expected_revision`."""
         ...
 
@@ -275,11 +276,11 @@ class EvaluationListing(Protocol):
 
 
 class ImportedEvaluations(EvaluationAmends, Protocol):
-    def create_many(self, tenant: str, documents: Sequence[dict[str, Any]]) -> list[int]:
-        """All or none; the positions of documents whose id exists (then none written)."""
+    def create_many(self, tenant: str, evaluations: Sequence[Evaluation]) -> list[int]:
+        """All or none; the positions of those whose id exists (then none written)."""
         ...
 
-    def get_many(self, tenant: str, evaluation_ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+    def get_many(self, tenant: str, evaluation_ids: Sequence[str]) -> dict[str, Evaluation]: ...
 
 
 # Batch imports --------------------------------------------------------------------

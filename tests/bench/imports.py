@@ -23,7 +23,7 @@ import os
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,6 +43,7 @@ from chalicelib.domain.batch.reading import read_file
 from chalicelib.domain.batch.rows import parse_row
 from chalicelib.domain.batch.templates import template_columns
 from chalicelib.domain.batch.upload_keys import key_prefix
+from chalicelib.domain.evaluation import Evaluation, Source
 from chalicelib.domain.forms import form_to_dict, parse_form
 from chalicelib.domain.permissions import Scope
 from chalicelib.domain.principal import Principal
@@ -129,11 +130,13 @@ def _copy_table(name: str) -> None:
     )
 
 
-def _items(documents: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The HEAD and REV#1 items of the documents, exactly as the import stores them."""
+def _items(
+    documents: list[Evaluation],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The HEAD and REV#1 items of the evaluations, exactly as the import stores them."""
     heads, revisions = [], []
     for document in documents:
-        body = jsoncodec.dumps(document)
+        body = jsoncodec.dumps(document.to_dict())
         heads.append(EvaluationStore._head(TENANT, document, body).serialize())
         revisions.append(EvaluationStore._revision(TENANT, document, body).serialize())
     return heads, revisions
@@ -151,9 +154,9 @@ def _batch_write(table: str, items: list[dict[str, Any]]) -> float:
 
 def _prepare_only(
     data: bytes, forms: FormStore, record: ImportRecord
-) -> tuple[float, list[dict[str, Any]]]:
+) -> tuple[float, list[Evaluation]]:
     """Read, check and score every row as the import does, writing nothing; the
-    time and the documents (the same the import wrote: same ids, time and source)."""
+    time and the evaluations (the same the import wrote: same ids, time and source)."""
     principal = Principal(AUDITOR, TENANT, frozenset({"auditor"}))
     cache = FormCache(forms)
     started_at = datetime.fromisoformat(str(record.started_at))
@@ -164,7 +167,7 @@ def _prepare_only(
         parsed = parse_row(source, time_zone=ZONE, form_for=lambda f, v: cache.form(TENANT, f, v))
         assert parsed.body is not None, parsed.problems
         evaluation_id = evaluation_id_for(TENANT, AUDITOR, parsed.external_id)
-        document = evaluations.new_document(
+        document = evaluations.new_evaluation(
             cache,
             LoadedRoster(frozenset()),
             principal,
@@ -173,8 +176,7 @@ def _prepare_only(
             evaluation_id=evaluation_id,
             now=started_at,
         )
-        document["source"] = {"import_id": IMPORT_ID, "external_id": parsed.external_id}
-        documents.append(document)
+        documents.append(replace(document, source=Source(IMPORT_ID, parsed.external_id)))
     return time.perf_counter() - started, documents
 
 

@@ -30,6 +30,7 @@ from chalicelib.adapters.settings_store import Agent
 from chalicelib.adapters.uploads import ObjectTooLarge
 from chalicelib.domain.aggregates import PeriodAggregate
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.evaluation import Evaluation
 from chalicelib.domain.import_report import ReportEntry
 from chalicelib.domain.settings import SettingsRevision, TenantSettings
 from chalicelib.domain.storage_errors import (
@@ -240,13 +241,13 @@ class FakeForms:
 class FakeEvaluations:
     """EvaluationStore without the listing indexes: HEAD and every revision."""
 
-    stored: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    stored: dict[tuple[str, str], list[Evaluation]] = field(default_factory=dict)
     idempotency: dict[tuple[str, str, str], tuple[str, str, datetime]] = field(default_factory=dict)
 
     def create(
         self,
         tenant: str,
-        document: dict[str, Any],
+        evaluation: Evaluation,
         *,
         idempotency: tuple[str, str, str] | None,
         now: datetime,
@@ -256,54 +257,59 @@ class FakeEvaluations:
             first = self.idempotency.get((tenant, user, key))
             if first is not None and first[2] >= now:
                 raise IdempotentReplay(first[1], first[0])
-        if (tenant, document["evaluation_id"]) in self.stored:
+        if (tenant, evaluation.evaluation_id) in self.stored:
             # The adapter's transaction fails at HEAD, after the idempotency record.
             raise ConditionFailed(failed=frozenset({0 if idempotency is None else 1}))
         if idempotency is not None:
             user, key, request_hash = idempotency
             self.idempotency[(tenant, user, key)] = (
                 request_hash,
-                document["evaluation_id"],
+                evaluation.evaluation_id,
                 now + IDEMPOTENCY_TTL,
             )
-        self.stored[(tenant, document["evaluation_id"])] = [_copy(document)]
+        self.stored[(tenant, evaluation.evaluation_id)] = [_through_storage(evaluation)]
 
-    def create_many(self, tenant: str, documents: Sequence[dict[str, Any]]) -> list[int]:
+    def create_many(self, tenant: str, evaluations: Sequence[Evaluation]) -> list[int]:
         existing = [
-            i for i, d in enumerate(documents) if (tenant, d["evaluation_id"]) in self.stored
+            i for i, e in enumerate(evaluations) if (tenant, e.evaluation_id) in self.stored
         ]
         if not existing:
-            for document in documents:
-                self.stored[(tenant, document["evaluation_id"])] = [_copy(document)]
+            for evaluation in evaluations:
+                self.stored[(tenant, evaluation.evaluation_id)] = [_through_storage(evaluation)]
         return existing
 
-    def get_many(self, tenant: str, evaluation_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    def get_many(self, tenant: str, evaluation_ids: Sequence[str]) -> dict[str, Evaluation]:
         return {i: self.get(tenant, i) for i in evaluation_ids if (tenant, i) in self.stored}
 
-    def amend(self, tenant: str, document: dict[str, Any], expected_revision: int) -> None:
-        evaluation_id = document["evaluation_id"]
+    def amend(self, tenant: str, evaluation: Evaluation, expected_revision: int) -> None:
+        evaluation_id = evaluation.evaluation_id
         history = self.stored.get((tenant, evaluation_id))
-        if history is None or history[-1]["revision"] != expected_revision:
+        if history is None or history[-1].revision != expected_revision:
             raise StaleVersion(f"evaluation {evaluation_id} is past revision {expected_revision}")
-        history.append(_copy(document))
+        history.append(_through_storage(evaluation))
 
-    def get(self, tenant: str, evaluation_id: str) -> dict[str, Any]:
-        return _copy(self._history(tenant, evaluation_id)[-1])
+    def get(self, tenant: str, evaluation_id: str) -> Evaluation:
+        return self._history(tenant, evaluation_id)[-1]
 
-    def get_revision(self, tenant: str, evaluation_id: str, revision: int) -> dict[str, Any]:
-        for document in self._history(tenant, evaluation_id):
-            if document["revision"] == revision:
-                return _copy(document)
+    def get_revision(self, tenant: str, evaluation_id: str, revision: int) -> Evaluation:
+        for evaluation in self._history(tenant, evaluation_id):
+            if evaluation.revision == revision:
+                return evaluation
         raise NotFound(f"evaluation '{evaluation_id}' does not exist")
 
-    def revisions(self, tenant: str, evaluation_id: str) -> list[dict[str, Any]]:
-        return [_copy(d) for d in self.stored.get((tenant, evaluation_id), [])]
+    def revisions(self, tenant: str, evaluation_id: str) -> list[Evaluation]:
+        return list(self.stored.get((tenant, evaluation_id), []))
 
-    def _history(self, tenant: str, evaluation_id: str) -> list[dict[str, Any]]:
+    def _history(self, tenant: str, evaluation_id: str) -> list[Evaluation]:
         try:
             return self.stored[(tenant, evaluation_id)]
         except KeyError:
             raise NotFound(f"evaluation '{evaluation_id}' does not exist") from None
+
+
+def _through_storage(evaluation: Evaluation) -> Evaluation:
+    # What the adapter would read back: the stored JSON, not the caller's object.
+    return Evaluation.from_dict(jsoncodec.loads(jsoncodec.dumps(evaluation.to_dict())))
 
 
 # Batch imports --------------------------------------------------------------------

@@ -428,14 +428,15 @@ def test_a_row_no_rule_foresaw_is_one_rejected_row(
     api: Api, app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The safety net under the rules: an error nobody planned for stays in its row."""
-    from chalicelib.domain.evaluations import build_document as real
+    from chalicelib.domain.evaluation import Evaluation
+    from chalicelib.domain.evaluations import build_evaluation as real
 
-    def fragile(**kwargs: Any) -> dict[str, Any]:
+    def fragile(**kwargs: Any) -> Evaluation:
         if kwargs["body"]["contact"]["id"] == "boom":
             raise OverflowError("date value out of range")
         return real(**kwargs)
 
-    monkeypatch.setattr("chalicelib.services.evaluations.build_document", fragile)
+    monkeypatch.setattr("chalicelib.services.evaluations.build_evaluation", fragile)
     form = api.publish()
     rows = [row(form, "U-1"), row(form, "U-2", contact_id="boom"), row(form, "U-3")]
     sent = upload(api, csv_bytes(form, rows))

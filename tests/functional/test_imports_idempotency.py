@@ -4,7 +4,7 @@ evaluation for an external_id, and never leave half a row."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.domain.batch.evaluation_ids import evaluation_id_for
+from chalicelib.domain.evaluation import Evaluation
 from chalicelib.services import importer as import_service
 from chalicelib.services.importer import ImportBusy, Importer, ImportInterrupted
 from tests.functional.api import Api
@@ -275,9 +276,9 @@ def test_a_cut_off_invocation_resumes_where_it_stopped(
     written: list[str] = []
     real_create = importer.evaluations.create_many
 
-    def create_many(tenant: str, documents: Any) -> list[int]:
-        existing = real_create(tenant, documents)
-        written.extend(d["evaluation_id"] for d in documents if not existing)
+    def create_many(tenant: str, evaluations: Sequence[Evaluation]) -> list[int]:
+        existing = real_create(tenant, evaluations)
+        written.extend(e.evaluation_id for e in evaluations if not existing)
         return existing
 
     monkeypatch.setattr(importer.imports, "checkpoint", checkpoint)

@@ -19,7 +19,7 @@ from chalicelib import schemas
 from chalicelib.domain.batch.local_times import contact_time
 from chalicelib.domain.batch.reading import read_file
 from chalicelib.domain.batch.rows import ParsedRow, parse_row
-from chalicelib.domain.evaluations import build_document
+from chalicelib.domain.evaluations import build_evaluation
 from chalicelib.domain.forms import Form, parse_form
 from chalicelib.domain.periods import month_of, parse_instant, to_utc_iso
 from tests.unit.strategies import PROPERTY
@@ -310,14 +310,14 @@ def test_a_time_a_day_inside_the_calendar_is_kept_and_scores() -> None:
     row = {**good_row(0), "occurred_at": "9999-12-30T00:00:00+00:00"}
     (ok,) = parsed(csv_file([row], ";"), "batch.csv")
     assert ok.body is not None
-    document = build_document(
+    document = build_evaluation(
         body=ok.body,
         form=FORM,
         evaluation_id="e",
         revision=1,
         actor="a",
         now="2026-11-02T10:00:00Z",
-    )
+    ).to_dict()
     assert document["contact"]["occurred_at_utc"] == "9999-12-30T00:00:00Z"
     assert (
         datetime.fromisoformat(document["contact"]["occurred_at_utc"]).astimezone(UTC).year == 9999

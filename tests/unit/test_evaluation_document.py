@@ -26,10 +26,13 @@ from chalicelib.domain.evaluation import (
     Source,
     StoredScore,
 )
+from chalicelib.domain.evaluations import present
 from tests.unit.strategies import PROPERTY
 
 DATA = Path(__file__).parent / "data"
 STORED = (DATA / "stored_evaluations.jsonl").read_text("utf-8").splitlines()
+# What the API showed of each, from the dict-based `present` before the type.
+PRESENTED = (DATA / "presented_evaluations.jsonl").read_text("utf-8").splitlines()
 
 
 @pytest.mark.parametrize("line", STORED, ids=[f"document-{i}" for i in range(len(STORED))])
@@ -38,6 +41,15 @@ def test_a_stored_document_is_written_back_byte_for_byte(line: str) -> None:
 
     assert jsoncodec.dumps(evaluation.to_dict()) == line
     assert Evaluation.from_dict(evaluation.to_dict()) == evaluation
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    list(zip(STORED, PRESENTED, strict=True)),
+    ids=[f"document-{i}" for i in range(len(STORED))],
+)
+def test_the_api_view_of_a_stored_document_is_what_it_was(line: str, shown: str) -> None:
+    assert jsoncodec.dumps(present(Evaluation.from_dict(jsoncodec.loads(line)))) == shown
 
 
 def test_the_table_covers_the_shapes_it_claims() -> None:

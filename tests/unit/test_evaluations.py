@@ -1,4 +1,4 @@
-"""The stored evaluation document, its API view and what it adds to period figures."""
+"""The stored evaluation, its API view and what it adds to period figures."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given
 
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.evaluation import Evaluation
 from chalicelib.domain.evaluations import (
-    build_document,
+    build_evaluation,
     check_method,
     contribution,
     present,
     same_content,
-    stored_score,
 )
 from chalicelib.domain.forms import parse_form
 from chalicelib.domain.pay_periods import Calendar
@@ -32,7 +32,7 @@ from tests.unit.strategies import PROPERTY, Answers, FormDict, answered_forms
 NOW = "2026-11-02T12:00:00Z"
 
 
-def build(body: dict[str, Any], form: FormDict | None = None, **kwargs: Any) -> dict[str, Any]:
+def build(body: dict[str, Any], form: FormDict | None = None, **kwargs: Any) -> Evaluation:
     options: dict[str, Any] = {
         "evaluation_id": "ev-1",
         "revision": 1,
@@ -40,7 +40,12 @@ def build(body: dict[str, Any], form: FormDict | None = None, **kwargs: Any) -> 
         "now": NOW,
     }
     options.update(kwargs)
-    return build_document(body=body, form=parse_form(form or demo_form()), **options)
+    return build_evaluation(body=body, form=parse_form(form or demo_form()), **options)
+
+
+def stored(body: dict[str, Any], form: FormDict | None = None, **kwargs: Any) -> dict[str, Any]:
+    """The document as stored."""
+    return build(body, form, **kwargs).to_dict()
 
 
 def demo_body(**answers: str) -> dict[str, Any]:
@@ -52,12 +57,12 @@ def demo_body(**answers: str) -> dict[str, Any]:
     )
 
 
-# --- build_document -------------------------------------------------------------------------
+# --- build_evaluation -------------------------------------------------------------------------
 
 
-def test_build_document_scores_and_stores_exact_values() -> None:
+def test_build_evaluation_scores_and_stores_exact_values() -> None:
     # Demo form: 17 points; "ratkaisu" (3) No and "lisamyynti" (2) N/A leave 12 of 15.
-    doc = build(demo_body(ratkaisu="no", lisamyynti="na"))
+    doc = stored(demo_body(ratkaisu="no", lisamyynti="na"))
 
     assert doc["score"]["overall"] == "80.00000000000000000000"
     assert doc["score"]["yes_points"] == 12
@@ -75,19 +80,19 @@ def test_build_document_scores_and_stores_exact_values() -> None:
     assert doc["evaluator"] == doc["revised_by"] == "evaluator-1"
     assert doc["created_at"] == doc["revised_at"] == NOW
     assert doc["summary"] == ""
-    assert stored_score(doc) == Decimal(80)
+    assert Evaluation.from_dict(doc).score.overall == Decimal(80)
 
 
-def test_build_document_keeps_repeating_decimals_to_twenty_places() -> None:
-    doc = build(demo_body(tervehdys="no"))  # 16 of 17; opening 2 of 3
+def test_build_evaluation_keeps_repeating_decimals_to_twenty_places() -> None:
+    doc = stored(demo_body(tervehdys="no"))  # 16 of 17; opening 2 of 3
     assert doc["score"]["overall"] == "94.11764705882352941176"
     assert doc["score"]["sections"][0]["score"] == "66.66666666666666666667"
 
 
-def test_build_document_drops_blank_comments_and_checks_the_rest() -> None:
+def test_build_evaluation_drops_blank_comments_and_checks_the_rest() -> None:
     body = demo_body()
     body["comments"] = {"tervehdys": "Hyvä avaus", "kiitos": "   "}
-    assert build(body)["comments"] == {"tervehdys": "Hyvä avaus"}
+    assert stored(body)["comments"] == {"tervehdys": "Hyvä avaus"}
 
     body["comments"] = {"ei-ole": "comment on nothing"}
     with pytest.raises(InvalidInput) as caught:
@@ -95,13 +100,9 @@ def test_build_document_drops_blank_comments_and_checks_the_rest() -> None:
     assert caught.value.field == "comments.ei-ole"
 
 
-def test_build_document_on_amendment_keeps_the_first_author_and_time() -> None:
-    doc = build(
-        demo_body(),
-        revision=2,
-        actor="evaluator-2",
-        created={"evaluator": "evaluator-1", "created_at": "2026-11-01T08:00:00Z"},
-    )
+def test_build_evaluation_on_amendment_keeps_the_first_author_and_time() -> None:
+    first = build(demo_body(), actor="evaluator-1", now="2026-11-01T08:00:00Z")
+    doc = stored(demo_body(), revision=2, actor="evaluator-2", amending=first)
     assert doc["revision"] == 2
     assert doc["evaluator"] == "evaluator-1"
     assert doc["created_at"] == "2026-11-01T08:00:00Z"
@@ -109,7 +110,7 @@ def test_build_document_on_amendment_keeps_the_first_author_and_time() -> None:
     assert doc["revised_at"] == NOW
 
 
-def test_build_document_refuses_another_forms_id() -> None:
+def test_build_evaluation_refuses_another_forms_id() -> None:
     body = demo_body()
     body["form_id"] = "toinen"
     with pytest.raises(InvalidInput) as caught:
@@ -117,7 +118,7 @@ def test_build_document_refuses_another_forms_id() -> None:
     assert caught.value.field == "form_id"
 
 
-def test_build_document_refuses_a_contact_time_without_offset() -> None:
+def test_build_evaluation_refuses_a_contact_time_without_offset() -> None:
     body = demo_body()
     body["contact"]["occurred_at"] = "2026-11-01T00:30:00"
     with pytest.raises(InvalidInput) as caught:
@@ -125,7 +126,7 @@ def test_build_document_refuses_a_contact_time_without_offset() -> None:
     assert caught.value.field == "contact.occurred_at"
 
 
-def test_build_document_checks_the_answers() -> None:
+def test_build_evaluation_checks_the_answers() -> None:
     with pytest.raises(InvalidInput) as caught:
         build(demo_body(kuuntelu="na"))
     assert caught.value.field == "answers.kuuntelu"
@@ -155,10 +156,10 @@ def test_present_rounds_half_up_and_hides_storage_details() -> None:
 
 
 def test_present_rounds_a_stored_half_upwards() -> None:
-    doc = build(demo_body())
+    doc = stored(demo_body())
     doc["score"]["overall"] = "2.34500000000000000000"
     doc["score"]["sections"][0]["score"] = "2.33500000000000000000"
-    shown = present(doc)
+    shown = present(Evaluation.from_dict(doc))
     assert shown["score"]["overall"] == "2.35"
     assert shown["score"]["sections"][0]["score"] == "2.34"
 
@@ -295,9 +296,9 @@ def test_contribution_of_a_self_evaluation_does_not_count() -> None:
 
 
 def test_contribution_of_an_unscorable_document_has_no_score() -> None:
-    doc = build(demo_body())
+    doc = stored(demo_body())
     doc["score"]["overall"] = None
-    assert contribution(doc, HELSINKI).score is None
+    assert contribution(Evaluation.from_dict(doc), HELSINKI).score is None
 
 
 # --- check_method ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from chalicelib import schemas
-from chalicelib.domain.evaluations import build_document, present
+from chalicelib.domain.evaluations import build_evaluation, present
 from chalicelib.domain.forms import parse_form
 
 DOCUMENT_URI = "urn:laatu:openapi.json"
@@ -190,7 +190,7 @@ def test_examples_of_the_request_bodies_validate(document: dict[str, Any]) -> No
 
 
 def test_a_presented_evaluation_matches_the_evaluation_schema(document: dict[str, Any]) -> None:
-    stored = build_document(
+    stored = build_evaluation(
         body=EVALUATION,
         form=parse_form(FORM),
         evaluation_id="ev-1",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from chalicelib.adapters.import_store import ImportRecord
 from chalicelib.domain.batch.evaluation_ids import evaluation_id_for
 from chalicelib.domain.batch.templates import template_columns
 from chalicelib.domain.batch.upload_keys import key_prefix
+from chalicelib.domain.evaluation import Evaluation, Source
 from chalicelib.domain.forms import parse_form
 from chalicelib.domain.import_report import ReportEntry
 from chalicelib.services import tenant_settings
@@ -110,7 +112,7 @@ class World:
         ]
 
     def revisions(self, external_id: str) -> list[int]:
-        return [d["revision"] for d in self.evaluations.revisions(TENANT, eid(external_id))]
+        return [e.revision for e in self.evaluations.revisions(TENANT, eid(external_id))]
 
 
 def test_a_new_file_creates_every_row_once() -> None:
@@ -119,7 +121,7 @@ def test_a_new_file_creates_every_row_once() -> None:
     assert world.report("imp-1") == [("A-1", "created", 1), ("A-2", "created", 1)]
     assert world.imports.get(TENANT, "imp-1").status == "done"
     shown = world.evaluations.get(TENANT, eid("A-1"))
-    assert shown["source"] == {"import_id": "imp-1", "external_id": "A-1"}
+    assert shown.source == Source(import_id="imp-1", external_id="A-1")
 
 
 def test_a_row_already_imported_unchanged_by_another_import_is_unchanged() -> None:
@@ -129,7 +131,9 @@ def test_a_row_already_imported_unchanged_by_another_import_is_unchanged() -> No
     assert world.report("imp-2") == [("A-1", "unchanged", 1)]
     assert world.revisions("A-1") == [1]
     # The evaluation still says where it came from first.
-    assert world.evaluations.get(TENANT, eid("A-1"))["source"]["import_id"] == "imp-1"
+    source = world.evaluations.get(TENANT, eid("A-1")).source
+    assert source is not None
+    assert source.import_id == "imp-1"
 
 
 def test_a_row_with_other_answers_is_amended_keeping_the_old_revision() -> None:
@@ -139,8 +143,8 @@ def test_a_row_with_other_answers_is_amended_keeping_the_old_revision() -> None:
     assert world.report("imp-2") == [("A-1", "amended", 2)]
     assert world.revisions("A-1") == [1, 2]
     current = world.evaluations.get(TENANT, eid("A-1"))
-    assert current["answers"]["kuuntelu"] == "no"
-    assert current["source"] == {"import_id": "imp-2", "external_id": "A-1"}
+    assert current.answers["kuuntelu"] == "no"
+    assert current.source == Source(import_id="imp-2", external_id="A-1")
 
 
 class DiesAfterWriting(FakeEvaluations):
@@ -148,8 +152,8 @@ class DiesAfterWriting(FakeEvaluations):
 
     died = False
 
-    def create_many(self, tenant: str, documents: Sequence[dict[str, Any]]) -> list[int]:
-        existing = super().create_many(tenant, documents)
+    def create_many(self, tenant: str, evaluations: Sequence[Evaluation]) -> list[int]:
+        existing = super().create_many(tenant, evaluations)
         if not self.died:
             self.died = True
             raise RuntimeError("the Lambda died")
@@ -185,8 +189,8 @@ def test_a_row_this_import_amended_before_a_crash_is_reported_as_amended() -> No
 class AmendsThenDies(FakeEvaluations):
     died = False
 
-    def amend(self, tenant: str, document: dict[str, Any], expected_revision: int) -> None:
-        super().amend(tenant, document, expected_revision)
+    def amend(self, tenant: str, evaluation: Evaluation, expected_revision: int) -> None:
+        super().amend(tenant, evaluation, expected_revision)
         if not self.died:
             self.died = True
             raise RuntimeError("the Lambda died")
@@ -197,13 +201,13 @@ class AmendedMeanwhile(FakeEvaluations):
 
     raced = False
 
-    def amend(self, tenant: str, document: dict[str, Any], expected_revision: int) -> None:
+    def amend(self, tenant: str, evaluation: Evaluation, expected_revision: int) -> None:
         if not self.raced:
             self.raced = True
-            theirs = self.get(tenant, document["evaluation_id"])
-            theirs.update(revision=theirs["revision"] + 1, summary="korjattu", source=None)
+            theirs = self.get(tenant, evaluation.evaluation_id)
+            theirs = replace(theirs, revision=theirs.revision + 1, summary="korjattu", source=None)
             super().amend(tenant, theirs, expected_revision)
-        super().amend(tenant, document, expected_revision)
+        super().amend(tenant, evaluation, expected_revision)
 
 
 def test_a_row_that_meets_a_concurrent_amendment_is_amended_after_it() -> None:
@@ -214,7 +218,7 @@ def test_a_row_that_meets_a_concurrent_amendment_is_amended_after_it() -> None:
     # The import's amendment follows the admin's revision 2 rather than replacing it.
     assert world.report("imp-2") == [("A-1", "amended", 3)]
     history = world.evaluations.revisions(TENANT, eid("A-1"))
-    assert [(d["revision"], d["answers"]["kuuntelu"]) for d in history] == [
+    assert [(e.revision, e.answers["kuuntelu"]) for e in history] == [
         (1, "yes"),
         (2, "yes"),
         (3, "no"),
