@@ -66,7 +66,10 @@ export async function render(root, params, app) {
     if (model.needsSave && !(await save())) return;
     try {
       const { created, version } = await publishForm(model.state.form_id);
-      model.published(version);
+      // Publishing moves the stored form on (its latest version), so its ETag changes:
+      // without the new one the next save would be refused as someone else's change.
+      const { etag } = await getFormForEdit(model.state.form_id);
+      model.published(version, etag);
       const text = created ? t("editor.published", { version }) : t("editor.unchanged", { version });
       view.setStatus(text);
       announce(text);

@@ -99,8 +99,10 @@ export class EditorModel {
     return created;
   }
 
-  published(version) {
+  /** After a publish: the new latest version and the form's ETag now. */
+  published(version, etag) {
     this.latestVersion = version;
+    this.etag = etag;
   }
 
   #moved(done) {
