@@ -20,10 +20,10 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def dumps(value: Any, *, pretty: bool = False) -> str:
+def dumps(value: Any, *, pretty: bool = False, ascii_only: bool = False) -> str:
     if pretty:
-        return json.dumps(value, default=_default, ensure_ascii=False, indent=2)
-    return json.dumps(value, default=_default, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(value, default=_default, ensure_ascii=ascii_only, indent=2)
+    return json.dumps(value, default=_default, ensure_ascii=ascii_only, separators=(",", ":"))
 
 
 def _refuse_constant(name: str) -> Any:

@@ -9,7 +9,6 @@ unexpected becomes a plain 500 without a stack trace.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,7 +128,7 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
         except UnicodeEncodeError:
             # Text that cannot be UTF-8 (an unpaired surrogate echoed in a message)
             # still answers, as \u escapes, rather than failing the response.
-            text = json.dumps(json.loads(text), ensure_ascii=True, separators=(",", ":"))
+            text = jsoncodec.dumps(body, ascii_only=True)
     return Response(body=text, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
 
 

@@ -117,9 +117,16 @@ def definition(name: str, pointer: str) -> Any:
     return part
 
 
+@cache
+def _definition_validator(name: str, pointer: str) -> Draft202012Validator:
+    # Compiled once: path parameters are checked with it on every request.
+    checker: Draft202012Validator = _Validator(definition(name, pointer))
+    return checker
+
+
 def matches(name: str, pointer: str, instance: Any) -> bool:
     """Whether `instance` is valid against one definition inside a schema (`#/$defs/x`)."""
-    return bool(_Validator(definition(name, pointer)).is_valid(instance))
+    return bool(_definition_validator(name, pointer).is_valid(instance))
 
 
 def pattern(name: str, pointer: str) -> re.Pattern[str]:

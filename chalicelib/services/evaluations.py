@@ -186,17 +186,16 @@ def amend(
     return evaluation
 
 
-def _visible(principal: Principal, evaluation: Evaluation) -> None:
+def _visible(granted: frozenset[Scope], principal: Principal, evaluation: Evaluation) -> None:
     # Another agent's evaluation is reported as absent, not forbidden: ids reveal nothing.
-    granted = permissions.require(principal, "evaluation.read")
     if not permissions.reaches(granted, principal, about_agent=evaluation.agent_id):
         raise NotFound(f"evaluation '{evaluation.evaluation_id}' does not exist")
 
 
 def get(store: EvaluationReads, principal: Principal, evaluation_id: str) -> Evaluation:
-    permissions.require(principal, "evaluation.read")
+    granted = permissions.require(principal, "evaluation.read")
     evaluation = store.get(principal.tenant, evaluation_id)
-    _visible(principal, evaluation)
+    _visible(granted, principal, evaluation)
     return evaluation
 
 
