@@ -10,7 +10,7 @@ never count twice.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from pynamodb.exceptions import DoesNotExist
@@ -24,9 +24,11 @@ from chalicelib.adapters.models import (
     ChangeCountModel,
     LedgerModel,
     QuarantineModel,
+    ReportCellModel,
     connection,
 )
 from chalicelib.domain.aggregates import Contribution, CriterionCounts, PeriodAggregate
+from chalicelib.domain.report_cells import Cell, CellKey
 
 # Defined with the other storage errors; also importable from here, its store.
 from chalicelib.domain.storage_errors import ConcurrentUpdate as ConcurrentUpdate
@@ -42,6 +44,7 @@ class Snapshot:
     evaluation_id: str
     ledger: LedgerModel | None
     aggregates: dict[AggregateKey, AggregateModel]
+    cells: dict[CellKey, ReportCellModel] = field(default_factory=dict)
 
     @property
     def applied_revision(self) -> int:
@@ -56,6 +59,9 @@ class Snapshot:
     def domain_aggregates(self) -> dict[AggregateKey, PeriodAggregate]:
         return {key: _to_domain(item) for key, item in self.aggregates.items()}
 
+    def domain_cells(self) -> dict[CellKey, Cell]:
+        return {key: cell_of(item) for key, item in self.cells.items()}
+
 
 def _ledger_pk(tenant: str, evaluation_id: str) -> str:
     return f"{tenant}#EVAL#{evaluation_id}"
@@ -67,6 +73,42 @@ def _aggregate_keys(tenant: str, agent_id: str, bucket: str) -> tuple[str, str]:
 
 def _bucket_pk(tenant: str, bucket: str) -> str:
     return f"{tenant}#PERIOD#{bucket}"
+
+
+def cell_pk(tenant: str, bucket: str) -> str:
+    return f"{tenant}#CELL#{bucket}"
+
+
+def cell_sk(dimension: str, agent_id: str, value: str = "") -> str:
+    """The sort key of a cell; without a value, the prefix of an agent's cells."""
+    return f"{dimension}#{agent_id}#{value}"
+
+
+def cell_of(item: ReportCellModel) -> Cell:
+    counts = jsoncodec.loads(item.counts)
+    return Cell(
+        evaluations=int(item.evaluations),
+        scored=int(item.scored),
+        score_sum=item.score_sum,
+        score_squares=item.score_squares,
+        full_points=int(item.full_points),
+        counts={key: (int(v[0]), int(v[1]), int(v[2])) for key, v in counts.items()},
+    )
+
+
+def key_of(item: ReportCellModel) -> CellKey:
+    return CellKey(item.bucket, item.dimension, item.agent_id, item.value)
+
+
+def _new_cell(tenant: str, key: CellKey) -> ReportCellModel:
+    return ReportCellModel(
+        cell_pk(tenant, key.bucket),
+        cell_sk(key.dimension, key.agent_id, key.value),
+        agent_id=key.agent_id,
+        bucket=key.bucket,
+        dimension=key.dimension,
+        value=key.value,
+    )
 
 
 def changes_pk(tenant: str) -> str:
@@ -94,10 +136,17 @@ def _to_domain(item: AggregateModel) -> PeriodAggregate:
 
 
 class AggregateStore:
-    def read(self, tenant: str, evaluation_id: str, wanted: Iterable[AggregateKey]) -> Snapshot:
-        """The ledger of the evaluation and the aggregates named (plus the one the
-        ledger points at), read consistently."""
+    def read(
+        self,
+        tenant: str,
+        evaluation_id: str,
+        wanted: Iterable[AggregateKey],
+        wanted_cells: Iterable[CellKey] = (),
+    ) -> Snapshot:
+        """The ledger of the evaluation and the aggregates and cells named (plus the
+        ones the ledger points at), read consistently."""
         keys = list(dict.fromkeys(wanted))
+        cell_keys = list(dict.fromkeys(wanted_cells))
         with TransactGet(connection=connection()) as transaction:
             ledger_future = transaction.get(
                 LedgerModel, _ledger_pk(tenant, evaluation_id), "APPLIED"
@@ -105,15 +154,28 @@ class AggregateStore:
             futures = {
                 key: transaction.get(AggregateModel, *_aggregate_keys(tenant, *key)) for key in keys
             }
+            cell_futures = {
+                key: transaction.get(
+                    ReportCellModel,
+                    cell_pk(tenant, key.bucket),
+                    cell_sk(key.dimension, key.agent_id, key.value),
+                )
+                for key in cell_keys
+            }
         ledger = _present(ledger_future)
         snapshot = Snapshot(tenant, evaluation_id, ledger, {})
         for key, future in futures.items():
             snapshot.aggregates[key] = _present(future) or self._new_item(tenant, key)
+        for cell_key, cell_future in cell_futures.items():
+            snapshot.cells[cell_key] = _present(cell_future) or _new_cell(tenant, cell_key)
         applied = snapshot.applied_contribution
         if applied is not None:
             for key in applied.bucket_keys():
                 if key not in snapshot.aggregates:
                     snapshot.aggregates[key] = self._get_or_new(tenant, key)
+            for cell_key in applied.report.cell_keys() if applied.report else ():
+                if cell_key not in snapshot.cells:
+                    snapshot.cells[cell_key] = self._get_or_new_cell(tenant, cell_key)
         return snapshot
 
     def write(
@@ -124,6 +186,7 @@ class AggregateStore:
         changed: Mapping[AggregateKey, PeriodAggregate],
         now: str,
         pay_periods: Iterable[str] = (),
+        cells: Mapping[CellKey, Cell] | None = None,
     ) -> None:
         """Ledger and aggregates in one transaction, each conditioned on its version;
         the change count of every pay period touched goes up in the same step.
@@ -149,6 +212,16 @@ class AggregateStore:
                 }
                 item.updated_at = now
                 transaction.save(item)
+            for cell_key, cell in (cells or {}).items():
+                cell_item = snapshot.cells[cell_key]
+                cell_item.evaluations = cell.evaluations
+                cell_item.scored = cell.scored
+                cell_item.score_sum = cell.score_sum
+                cell_item.score_squares = cell.score_squares
+                cell_item.full_points = cell.full_points
+                cell_item.counts = jsoncodec.dumps(dict(sorted(cell.counts.items())))
+                cell_item.updated_at = now
+                transaction.save(cell_item)
             for label in sorted(set(pay_periods)):
                 counter = ChangeCountModel(changes_pk(snapshot.tenant), label)
                 transaction.update(counter, actions=[ChangeCountModel.changes.add(1)])
@@ -190,6 +263,16 @@ class AggregateStore:
             record=record,
             at=now,
         ).save()
+
+    def _get_or_new_cell(self, tenant: str, key: CellKey) -> ReportCellModel:
+        try:
+            return ReportCellModel.get(
+                cell_pk(tenant, key.bucket),
+                cell_sk(key.dimension, key.agent_id, key.value),
+                consistent_read=True,
+            )
+        except ReportCellModel.DoesNotExist:
+            return _new_cell(tenant, key)
 
     def _get_or_new(self, tenant: str, key: AggregateKey) -> AggregateModel:
         try:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.numbers import average
+from chalicelib.domain.report_cells import ReportContribution
 
 # Self-evaluations are the agent's own view for coaching; they never count in
 # the figures that feed pay.
@@ -37,6 +38,9 @@ class Contribution:
     score: Decimal | None
     yes: tuple[str, ...]
     no: tuple[str, ...]
+    # What it adds to the report cells; None when uncounted, and in ledger entries
+    # written before reports existed (their revisions were never in any cell).
+    report: ReportContribution | None = None
 
     def bucket_keys(self) -> list[tuple[str, str]]:
         return [(self.agent_id, bucket) for bucket in self.buckets]
@@ -50,6 +54,7 @@ class Contribution:
             "score": None if self.score is None else str(self.score),
             "yes": list(self.yes),
             "no": list(self.no),
+            **({} if self.report is None else {"report": self.report.to_dict()}),
         }
 
     @classmethod
@@ -63,6 +68,9 @@ class Contribution:
             score=None if raw_score is None else Decimal(str(raw_score)),
             yes=tuple(data.get("yes") or ()),
             no=tuple(data.get("no") or ()),
+            report=None
+            if data.get("report") is None
+            else ReportContribution.from_dict(data["report"]),
         )
 
 
@@ -75,6 +83,7 @@ def contribution_of(
     form_id: str,
     answers: Mapping[str, str],
     score: Decimal | None,
+    report: ReportContribution | None = None,
 ) -> Contribution:
     counted = method not in UNCOUNTED_METHODS
     return Contribution(
@@ -89,6 +98,7 @@ def contribution_of(
         no=tuple(sorted(criterion_key(form_id, c) for c, a in answers.items() if a == "no"))
         if counted
         else (),
+        report=report if counted else None,
     )
 
 

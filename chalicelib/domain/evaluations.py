@@ -20,6 +20,7 @@ from chalicelib.domain.pay_periods import Calendar, local_day
 from chalicelib.domain.periods import month_of, parse_instant, to_utc_iso
 from chalicelib.domain.permissions import Scope
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.report_cells import report_contribution
 from chalicelib.domain.scoring import check_answers, score
 
 CONTENT_FIELDS = (
@@ -145,14 +146,28 @@ def present(evaluation: Evaluation) -> dict[str, Any]:
 def contribution(evaluation: Evaluation, calendar: Calendar) -> Contribution:
     """What the revision adds: its month and local day in the tenant's calendar then."""
     occurred = parse_instant(evaluation.contact.occurred_at, field="contact.occurred_at")
-    time_zone = calendar.settings_at(occurred).time_zone
+    settings = calendar.settings_at(occurred)
+    time_zone = settings.time_zone
     day = local_day(occurred, time_zone)
+    buckets = (month_of(occurred, time_zone), day.isoformat())
     return contribution_of(
         agent_id=evaluation.agent_id,
-        buckets=(month_of(occurred, time_zone), day.isoformat()),
+        buckets=buckets,
         pay_period=calendar.period_of(day).label,
         method=evaluation.method,
         form_id=evaluation.form_id,
         answers=evaluation.answers,
         score=evaluation.score.overall,
+        report=report_contribution(
+            agent_id=evaluation.agent_id,
+            buckets=buckets,
+            channel=evaluation.contact.channel,
+            method=evaluation.method,
+            shift=settings.reports.shift_of(occurred.astimezone(settings.zone).time()),
+            evaluator=evaluation.evaluator,
+            form_id=evaluation.form_id,
+            form_version=evaluation.form_version,
+            answers=evaluation.answers,
+            score=evaluation.score.overall,
+        ),
     )

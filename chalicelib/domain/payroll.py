@@ -19,7 +19,7 @@ from chalicelib.domain.aggregates import PeriodAggregate
 from chalicelib.domain.csv_cells import csv_cell
 from chalicelib.domain.numbers import reported
 from chalicelib.domain.pay_periods import PayPeriod
-from chalicelib.domain.settings import IncentiveRules, settings_to_dict
+from chalicelib.domain.settings import IncentiveRules, pay_rules_to_dict
 
 ZERO_MONEY = Decimal("0.00")
 # How long a payroll system's download link stays good.
@@ -279,7 +279,7 @@ def render_manifest(
             name: {"sha256": sha256(data), "bytes": len(data)}
             for name, data in sorted(files.items())
         },
-        "rules": settings_to_dict(context.period.settings),
+        "rules": pay_rules_to_dict(context.period.settings),
     }
     if adjusted is not None:
         manifest["adjusted_agents"] = adjusted

@@ -8,9 +8,10 @@ force at a moment or on a day.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -42,6 +43,29 @@ class IncentiveRules:
         return next((tier for tier in self.tiers if average >= tier.min_average), None)
 
 
+SHIFT_BANDS = ("day", "evening", "night")
+DEFAULT_SHIFT_STARTS = (time(7), time(15), time(23))
+DEFAULT_LEADERBOARD_MIN = 10
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    # Local start times of the day, evening and night bands of a 24/7 service; a
+    # band runs until the next one starts, the last one across midnight.
+    shift_starts: tuple[time, time, time] = DEFAULT_SHIFT_STARTS
+    leaderboard: bool = False  # rankings are a tenant's choice, off until chosen
+    leaderboard_min_evaluations: int = DEFAULT_LEADERBOARD_MIN
+
+    def shift_of(self, local: time) -> str:
+        """The band a local time of day falls in."""
+        starts = sorted(zip(self.shift_starts, SHIFT_BANDS, strict=True))
+        band = starts[-1][1]  # before the earliest start: the band that crossed midnight
+        for start, name in starts:
+            if start <= local:
+                band = name
+        return band
+
+
 @dataclass(frozen=True)
 class TenantSettings:
     time_zone: str = DEFAULT_TIME_ZONE
@@ -50,6 +74,7 @@ class TenantSettings:
     grace_days: int = DEFAULT_GRACE_DAYS
     currency: str = DEFAULT_CURRENCY
     incentives: IncentiveRules = field(default_factory=IncentiveRules)
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -100,6 +125,7 @@ def parse_settings(body: Mapping[str, Any]) -> TenantSettings:
     )
     _check_tiers(tiers)
     return TenantSettings(
+        reports=_report_settings(body.get("reports", {})),
         time_zone=time_zone,
         period_kind=kind,
         period_anchor=anchor,
@@ -110,6 +136,35 @@ def parse_settings(body: Mapping[str, Any]) -> TenantSettings:
             tiers=tuple(sorted(tiers, key=lambda t: t.min_average, reverse=True)),
         ),
     )
+
+
+def _report_settings(body: Mapping[str, Any]) -> ReportSettings:
+    raw = body.get("shift_bands", {})
+    starts = tuple(
+        _time_of_day(raw.get(band, default.strftime("%H:%M")), f"reports.shift_bands.{band}")
+        for band, default in zip(SHIFT_BANDS, DEFAULT_SHIFT_STARTS, strict=True)
+    )
+    if len(set(starts)) != len(starts):
+        raise InvalidInput(
+            "the day, evening and night bands must start at different times",
+            field="reports.shift_bands",
+        )
+    return ReportSettings(
+        shift_starts=(starts[0], starts[1], starts[2]),
+        leaderboard=bool(body.get("leaderboard", False)),
+        leaderboard_min_evaluations=int(
+            body.get("leaderboard_min_evaluations", DEFAULT_LEADERBOARD_MIN)
+        ),
+    )
+
+
+_TIME_OF_DAY = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]", re.ASCII)
+
+
+def _time_of_day(value: str, field_name: str) -> time:
+    if not _TIME_OF_DAY.fullmatch(value):
+        raise InvalidInput(f"'{value}' is not a time of day like 07:00", field=field_name)
+    return time(int(value[:2]), int(value[3:]))
 
 
 def _check_tiers(tiers: Sequence[Tier]) -> None:
@@ -192,4 +247,20 @@ def settings_to_dict(settings: TenantSettings) -> dict[str, Any]:
                 for tier in settings.incentives.tiers
             ],
         },
+        "reports": {
+            "shift_bands": {
+                band: start.strftime("%H:%M")
+                for band, start in zip(SHIFT_BANDS, settings.reports.shift_starts, strict=True)
+            },
+            "leaderboard": settings.reports.leaderboard,
+            "leaderboard_min_evaluations": settings.reports.leaderboard_min_evaluations,
+        },
     }
+
+
+def pay_rules_to_dict(settings: TenantSettings) -> dict[str, Any]:
+    """The settings a pay period was paid with: everything but how reports band and
+    rank, which changes no figure in pay and so no payroll file."""
+    rules = settings_to_dict(settings)
+    del rules["reports"]
+    return rules

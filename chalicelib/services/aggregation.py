@@ -1,7 +1,9 @@
 """Scoring on write: fold one stored evaluation revision into the agent's period figures.
 
 Safe to call any number of times with any revision in any order: the ledger
-keeps the highest revision applied, and only a newer one changes anything.
+keeps the highest revision applied, and only a newer one changes anything. The
+pay aggregates and the report cells move in the same transaction, so a report
+never disagrees with what is paid.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from enum import Enum
 
 from chalicelib.domain.aggregates import Contribution, move
+from chalicelib.domain.report_cells import move_cells
 from chalicelib.domain.storage_errors import ConcurrentUpdate
 from chalicelib.services.ports import AggregateLedger, SnapshotT
 
@@ -29,17 +32,22 @@ def apply_revision(
     now: str,
 ) -> Outcome:
     for _attempt in range(MAX_ATTEMPTS):
-        snapshot = store.read(tenant, evaluation_id, new.bucket_keys())
+        snapshot = store.read(
+            tenant, evaluation_id, new.bucket_keys(), new.report.cell_keys() if new.report else ()
+        )
         if snapshot.applied_revision >= revision:
             return Outcome.ALREADY_APPLIED
         old = snapshot.applied_contribution
         before = snapshot.domain_aggregates()
         after = move(before, old, new)
         changed = {key: value for key, value in after.items() if before.get(key) != value}
+        cells_before = snapshot.domain_cells()
+        cells_after = move_cells(cells_before, None if old is None else old.report, new.report)
+        cells = {k: v for k, v in cells_after.items() if cells_before.get(k) != v}
         # Pay figures moved in these periods; an exported one gets a new revision.
         moved = {c.pay_period for c in (old, new) if c is not None and c.counted}
         try:
-            store.write(snapshot, revision, new, changed, now, moved)
+            store.write(snapshot, revision, new, changed, now, moved, cells)
         except ConcurrentUpdate:
             continue
         return Outcome.APPLIED

@@ -27,7 +27,9 @@ from chalicelib.adapters.uploads import PresignedPost
 from chalicelib.domain.aggregates import Contribution, PeriodAggregate
 from chalicelib.domain.evaluation import Evaluation
 from chalicelib.domain.import_report import ReportEntry
+from chalicelib.domain.report_cells import Cell, CellKey
 from chalicelib.domain.settings import SettingsRevision, TenantSettings
+from chalicelib.domain.teams import Team
 
 AggregateKey = tuple[str, str]  # (agent_id, bucket)
 
@@ -72,6 +74,35 @@ class RosterLookups(AgentLookup, Protocol):
 
 class RosterWrites(TenantRegistry, Protocol):
     def put_agent(self, tenant: str, agent: Agent, user: str) -> Agent: ...
+
+    def get_agent(self, tenant: str, agent_id: str) -> Agent | None: ...
+
+    def revisions(self, tenant: str) -> list[SettingsRevision]:
+        """The settings revisions: the tenant's zone says which day "today" is."""
+        ...
+
+
+class RosterReads(SettingsHistory, AgentDirectory, AgentLookup, Protocol):
+    """The roster as shown: the team in force today is read in the tenant's zone."""
+
+
+# Teams ----------------------------------------------------------------------------
+
+
+class TeamDirectory(Protocol):
+    def teams(self, tenant: str) -> list[Team]:
+        """Every team of the tenant, by team id."""
+        ...
+
+
+class TeamLookup(Protocol):
+    def get_team(self, tenant: str, team_id: str) -> Team | None: ...
+
+
+class TeamWrites(TeamLookup, TenantRegistry, Protocol):
+    def put_team(self, tenant: str, team: Team, user: str, now: str) -> Team:
+        """Create or replace."""
+        ...
 
 
 # Payroll exports ------------------------------------------------------------------
@@ -153,13 +184,19 @@ class LedgerSnapshot(Protocol):
 
     def domain_aggregates(self) -> dict[AggregateKey, PeriodAggregate]: ...
 
+    def domain_cells(self) -> dict[CellKey, Cell]: ...
+
 
 SnapshotT = TypeVar("SnapshotT", bound=LedgerSnapshot)
 
 
 class AggregateLedger(Protocol[SnapshotT]):
     def read(
-        self, tenant: str, evaluation_id: str, wanted: Iterable[AggregateKey]
+        self,
+        tenant: str,
+        evaluation_id: str,
+        wanted: Iterable[AggregateKey],
+        wanted_cells: Iterable[CellKey] = (),
     ) -> SnapshotT: ...
 
     def write(
@@ -170,6 +207,7 @@ class AggregateLedger(Protocol[SnapshotT]):
         changed: Mapping[AggregateKey, PeriodAggregate],
         now: str,
         pay_periods: Iterable[str] = (),
+        cells: Mapping[CellKey, Cell] | None = None,
     ) -> None:
         """All or nothing; ConcurrentUpdate when anything changed since `snapshot`."""
         ...

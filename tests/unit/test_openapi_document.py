@@ -23,7 +23,7 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 EMBEDDED = {
     "form": ("FormDefinition", {"slug": "Slug"}),
     "evaluation": ("EvaluationInput", {"agent_id": "AgentId"}),
-    "settings": ("SettingsInput", {"decimal": "Decimal"}),
+    "settings": ("SettingsInput", {"decimal": "Decimal", "time_of_day": "TimeOfDay"}),
     "agent": ("AgentInput", {}),
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from chalicelib.domain.settings import (
     TenantSettings,
     Tier,
     parse_settings,
+    pay_rules_to_dict,
     settings_to_dict,
 )
 
@@ -31,6 +32,11 @@ DEFAULTS_AS_DICT = {
     "grace_days": 3,
     "currency": "EUR",
     "incentives": {"min_scored": 0, "tiers": []},
+    "reports": {
+        "shift_bands": {"day": "07:00", "evening": "15:00", "night": "23:00"},
+        "leaderboard": False,
+        "leaderboard_min_evaluations": 10,
+    },
 }
 
 # min_average and amount as strings and as JSON numbers (ints and decimals), parsed
@@ -371,3 +377,52 @@ def test_tier_for_is_the_highest_threshold_reached(
     name, threshold, amount = max(reached, key=lambda t: t[1])
     assert found is not None
     assert (found.name, found.min_average, found.amount) == (name, threshold, amount)
+
+
+# --- report settings ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bands", "moment", "band"),
+    [
+        ({}, "06:59", "night"),
+        ({}, "07:00", "day"),
+        ({}, "14:59", "day"),
+        ({}, "15:00", "evening"),
+        ({}, "22:59", "evening"),
+        ({}, "23:00", "night"),
+        ({}, "00:00", "night"),
+        # A night that starts after midnight: the evening runs across it.
+        ({"night": "01:00"}, "00:30", "evening"),
+        ({"night": "01:00"}, "01:00", "night"),
+        ({"day": "06:30", "evening": "14:30", "night": "22:30"}, "06:29", "night"),
+        ({"day": "06:30", "evening": "14:30", "night": "22:30"}, "06:30", "day"),
+    ],
+)
+def test_a_local_time_falls_in_the_band_that_started_last(
+    bands: dict[str, str], moment: str, band: str
+) -> None:
+    settings = parse_settings({"reports": {"shift_bands": bands}})
+    assert settings.reports.shift_of(time.fromisoformat(moment)) == band
+
+
+@pytest.mark.parametrize("value", ["7:00", "24:00", "07:00:00", "０７:00", "07.00"])
+def test_a_band_start_is_a_time_like_07_00(value: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        parse_settings({"reports": {"shift_bands": {"day": value}}})
+    assert raised.value.field == "reports.shift_bands.day"
+
+
+def test_two_bands_cannot_start_at_the_same_time() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        parse_settings({"reports": {"shift_bands": {"day": "15:00"}}})
+    assert raised.value.field == "reports.shift_bands"
+
+
+def test_report_settings_stay_out_of_the_pay_rules() -> None:
+    settings = parse_settings({"reports": {"leaderboard": True}})
+    assert settings_to_dict(settings)["reports"]["leaderboard"] is True
+    assert "reports" not in pay_rules_to_dict(settings)
+    assert pay_rules_to_dict(settings) == {
+        k: v for k, v in settings_to_dict(settings).items() if k != "reports"
+    }
