@@ -7,7 +7,13 @@ from datetime import datetime
 
 from chalicelib import jsoncodec
 from chalicelib.adapters.conditions import on_failed_condition
-from chalicelib.adapters.models import AgentModel, SettingsModel, TenantModel
+from chalicelib.adapters.models import (
+    AgentModel,
+    MembershipAttribute,
+    SettingsModel,
+    TeamModel,
+    TenantModel,
+)
 from chalicelib.domain.settings import (
     SettingsRevision,
     TenantSettings,
@@ -15,6 +21,7 @@ from chalicelib.domain.settings import (
     settings_to_dict,
 )
 from chalicelib.domain.storage_errors import AlreadyExists
+from chalicelib.domain.teams import Membership, Team, stored_memberships
 
 TENANTS_PK = "TENANTS"
 
@@ -27,6 +34,10 @@ def _agents_pk(tenant: str) -> str:
     return f"{tenant}#AGENTS"
 
 
+def _teams_pk(tenant: str) -> str:
+    return f"{tenant}#TEAMS"
+
+
 @dataclass(frozen=True)
 class Agent:
     agent_id: str
@@ -35,6 +46,9 @@ class Agent:
     payroll_id: str
     active: bool
     updated_at: str
+    # The team history by local day (domain.teams); `team` is the one in force
+    # when the record was written.
+    memberships: tuple[Membership, ...] = ()
 
 
 class SettingsStore:
@@ -88,6 +102,7 @@ class SettingsStore:
         return [(item.sk, item.created_at) for item in TenantModel.query(TENANTS_PK)]
 
     def agents(self, tenant: str) -> list[Agent]:
+        """Every agent of the tenant with their membership history: one Query."""
         return [_agent(item) for item in AgentModel.query(_agents_pk(tenant), consistent_read=True)]
 
     def has_agents(self, tenant: str) -> bool:
@@ -102,6 +117,10 @@ class SettingsStore:
             team=agent.team,
             payroll_id=agent.payroll_id,
             active=agent.active,
+            memberships=[
+                MembershipAttribute(team=m.team, start=m.start.isoformat())
+                for m in agent.memberships
+            ],
             updated_at=agent.updated_at,
             updated_by=user,
         ).save()
@@ -113,6 +132,28 @@ class SettingsStore:
         except AgentModel.DoesNotExist:
             return None
 
+    def teams(self, tenant: str) -> list[Team]:
+        """Every team of the tenant, by team id: one Query."""
+        return [_team(item) for item in TeamModel.query(_teams_pk(tenant), consistent_read=True)]
+
+    def get_team(self, tenant: str, team_id: str) -> Team | None:
+        try:
+            return _team(TeamModel.get(_teams_pk(tenant), team_id, consistent_read=True))
+        except TeamModel.DoesNotExist:
+            return None
+
+    def put_team(self, tenant: str, team: Team, user: str, now: str) -> Team:
+        """Create or replace the team."""
+        TeamModel(
+            _teams_pk(tenant),
+            team.team_id,
+            name=team.name,
+            leaders=list(team.leaders),
+            updated_at=now,
+            updated_by=user,
+        ).save()
+        return team
+
 
 def _agent(item: AgentModel) -> Agent:
     return Agent(
@@ -122,4 +163,14 @@ def _agent(item: AgentModel) -> Agent:
         payroll_id=item.payroll_id,
         active=bool(item.active),
         updated_at=item.updated_at,
+        memberships=stored_memberships(
+            None
+            if item.memberships is None
+            else [{"team": m.team, "from": m.start} for m in item.memberships],
+            item.team,
+        ),
     )
+
+
+def _team(item: TeamModel) -> Team:
+    return Team(team_id=item.sk, name=item.name, leaders=tuple(str(x) for x in item.leaders or ()))

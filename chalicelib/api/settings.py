@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from chalice.app import Blueprint
 
 from chalicelib.api.http import Call, Reply, endpoint
@@ -31,14 +29,15 @@ def put_settings(call: Call) -> Reply:
 @blueprint.route("/v1/agents", methods=["GET"])
 @endpoint(blueprint)
 def list_agents(call: Call) -> Reply:
-    agents = tenant_settings.list_agents(call.context.settings, call.principal)
-    return Reply({"items": [asdict(agent) for agent in agents]})
+    agents = tenant_settings.list_agents(call.context.settings, call.principal, call.now())
+    return Reply({"items": [tenant_settings.agent_view(agent) for agent in agents]})
 
 
 @blueprint.route("/v1/agents/{agent_id}", methods=["GET"])
 @endpoint(blueprint)
 def get_agent(call: Call, agent_id: str) -> Reply:
-    return Reply(asdict(tenant_settings.get_agent(call.context.settings, call.principal, agent_id)))
+    agent = tenant_settings.get_agent(call.context.settings, call.principal, agent_id, call.now())
+    return Reply(tenant_settings.agent_view(agent))
 
 
 @blueprint.route("/v1/agents/{agent_id}", methods=["PUT"])
@@ -47,4 +46,4 @@ def put_agent(call: Call, agent_id: str) -> Reply:
     agent = tenant_settings.put_agent(
         call.context.settings, call.principal, agent_id, call.json_body(), call.now()
     )
-    return Reply(asdict(agent))
+    return Reply(tenant_settings.agent_view(agent))

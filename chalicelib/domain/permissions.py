@@ -11,6 +11,8 @@ Scopes say which records of the tenant an action reaches:
   own evaluations, summary and roster entry.
 - `AUTHORED`: records the caller wrote themselves (an evaluation they entered, an
   import they uploaded).
+- `LED`: records about the teams the caller leads (a team lists its leaders' user
+  ids) and about the agents in them while they are members.
 
 Every service asks `require(principal, action)` first and, where the answer is not
 `TENANT`, narrows what it reads with `reaches(...)`.
@@ -29,16 +31,19 @@ class Scope(Enum):
     TENANT = "tenant"
     SELF = "self"
     AUTHORED = "authored"
+    LED = "led"
 
 
 # The table itself. A cell is the scope a role has for an action: T (tenant), S
-# (self), A (authored), - (none). Read a column to see what a role may do.
+# (self), A (authored), L (led), - (none). Read a column to see what a role may do.
 # form.read covers published forms, their versions and import templates;
 # evaluation.submit S is an agent's own self-evaluation; evaluation.amend A is an
 # evaluation the caller wrote; evaluation.read covers revisions and lists;
 # settings.read_history shows every revision, pending ones included; import.read an
 # import's progress, report and lists; export.manage the history and "run now";
-# export.download the links to a period's payroll files.
+# export.download the links to a period's payroll files; team.read the teams and
+# their leaders; report.read L is a team the caller leads or an agent in one during
+# the report's days, S the caller's own figures and their teams' totals.
 TABLE = """
 action                 admin  evaluator  auditor  agent  payroll
 form.read              T      T          T        T      T
@@ -57,8 +62,11 @@ import.create          T      -          T        -      -
 import.read            T      -          A        -      -
 export.manage          T      -          -        -      -
 export.download        T      -          -        -      T
+team.read              T      T          T        T      -
+team.write             T      -          -        -      -
+report.read            T      L          -        S      -
 """
-_CELLS = {"T": Scope.TENANT, "S": Scope.SELF, "A": Scope.AUTHORED}
+_CELLS = {"T": Scope.TENANT, "S": Scope.SELF, "A": Scope.AUTHORED, "L": Scope.LED}
 
 
 def _parse(table: str) -> dict[str, dict[str, frozenset[Scope]]]:

@@ -8,7 +8,7 @@ the days of the old zone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,11 +21,12 @@ from chalicelib.domain.periods import to_utc_iso
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.settings import SettingsRevision, parse_settings, settings_to_dict
 from chalicelib.domain.storage_errors import AlreadyExists
+from chalicelib.domain.teams import parse_memberships, team_on, with_team_from
 from chalicelib.services.ports import (
     AgentDirectory,
-    AgentLookup,
     ExportHeads,
     RosterLookups,
+    RosterReads,
     RosterWrites,
     SettingsHistory,
     SettingsWrites,
@@ -117,36 +118,84 @@ def update(
 def put_agent(
     store: RosterWrites, principal: Principal, agent_id: str, body: Any, now: datetime
 ) -> Agent:
+    """Create or replace an agent's record.
+
+    `memberships` replaces the team history, and `team`, when sent too, must be the
+    team it puts the agent in today. With `team` alone (or neither: no team) a
+    change of today's team is a membership from today, in the tenant's zone; the
+    history before today is kept.
+    """
     permissions.require(principal, "roster.write")
     schemas.validate("agent", body)
     if not schemas.matches("evaluation", "#/$defs/agent_id", agent_id):
         raise InvalidInput(f"'{agent_id}' is not a valid agent id", field="agent_id")
+    tenant = principal.tenant
+    today = local_day(now, time_zone_now(store, tenant, now))
+    if "memberships" in body:
+        memberships = parse_memberships(body["memberships"])
+        team = team_on(memberships, today) or ""
+        if "team" in body and body["team"] != team:
+            raise InvalidInput(
+                f"team must be the team the memberships give for today ({team or 'none'})",
+                field="team",
+            )
+    else:
+        team = body.get("team", "")
+        existing = store.get_agent(tenant, agent_id)
+        memberships = with_team_from(existing.memberships if existing else (), team, today)
     agent = Agent(
         agent_id=agent_id,
         name=body.get("name", ""),
-        team=body.get("team", ""),
+        team=team,
         payroll_id=body.get("payroll_id", ""),
         active=body.get("active", True),
         updated_at=to_utc_iso(now),
+        memberships=memberships,
     )
-    store.register_tenant(principal.tenant, to_utc_iso(now))
-    return store.put_agent(principal.tenant, agent, principal.user)
+    store.register_tenant(tenant, to_utc_iso(now))
+    return store.put_agent(tenant, agent, principal.user)
 
 
-def list_agents(store: AgentDirectory, principal: Principal) -> list[Agent]:
+def agent_view(agent: Agent) -> dict[str, Any]:
+    """An agent as the API shows it."""
+    return {
+        "agent_id": agent.agent_id,
+        "name": agent.name,
+        "team": agent.team,
+        "payroll_id": agent.payroll_id,
+        "active": agent.active,
+        "updated_at": agent.updated_at,
+        "memberships": [m.to_dict() for m in agent.memberships],
+    }
+
+
+def _as_of(agent: Agent, today: date) -> Agent:
+    # The stored `team` is the one in force when the record was written; a move
+    # planned ahead has taken effect since if its day has come.
+    if not agent.memberships:
+        return agent
+    return replace(agent, team=team_on(agent.memberships, today) or "")
+
+
+def list_agents(store: RosterReads, principal: Principal, now: datetime) -> list[Agent]:
     granted = permissions.require(principal, "roster.read")
     agents = store.agents(principal.tenant)
-    return [a for a in agents if permissions.reaches(granted, principal, about_agent=a.agent_id)]
+    today = local_day(now, time_zone_now(store, principal.tenant, now))
+    return [
+        _as_of(a, today)
+        for a in agents
+        if permissions.reaches(granted, principal, about_agent=a.agent_id)
+    ]
 
 
-def get_agent(store: AgentLookup, principal: Principal, agent_id: str) -> Agent:
+def get_agent(store: RosterReads, principal: Principal, agent_id: str, now: datetime) -> Agent:
     granted = permissions.require(principal, "roster.read")
     if not permissions.reaches(granted, principal, about_agent=agent_id):
         raise NotFound(f"agent '{agent_id}' is not known")
     agent = store.get_agent(principal.tenant, agent_id)
     if agent is None:
         raise NotFound(f"agent '{agent_id}' is not known")
-    return agent
+    return _as_of(agent, local_day(now, time_zone_now(store, principal.tenant, now)))
 
 
 def time_zone_now(store: SettingsHistory, tenant: str, now: datetime) -> str:

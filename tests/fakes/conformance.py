@@ -41,6 +41,9 @@ def adapters(
     _export_settings: ports.ExportSettings = settings
     _roster: ports.RosterLookups = settings
     _roster_writes: ports.RosterWrites = settings
+    _roster_reads: ports.RosterReads = settings
+    _teams: ports.TeamDirectory = settings
+    _team_writes: ports.TeamWrites = settings
     _ledger: ports.ExportLedger = exports
     _files: ports.ExportFileStore = files
     _figures: ports.PeriodFigures = aggregates
@@ -77,6 +80,9 @@ def fakes(
     _export_settings: ports.ExportSettings = settings
     _roster: ports.RosterLookups = settings
     _roster_writes: ports.RosterWrites = settings
+    _roster_reads: ports.RosterReads = settings
+    _teams: ports.TeamDirectory = settings
+    _team_writes: ports.TeamWrites = settings
     _ledger: ports.ExportLedger = exports
     _files: ports.ExportFileStore = files
     _figures: ports.PeriodFigures = aggregates

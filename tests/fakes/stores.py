@@ -41,6 +41,7 @@ from chalicelib.domain.storage_errors import (
     LeaseLost,
     StaleVersion,
 )
+from chalicelib.domain.teams import Team
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
@@ -55,11 +56,12 @@ def _copy(document: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class FakeSettings:
-    """SettingsStore: revisions, the tenant registry and the roster."""
+    """SettingsStore: revisions, the tenant registry, the roster and the teams."""
 
     saved: dict[tuple[str, int], SettingsRevision] = field(default_factory=dict)
     registry: dict[str, str] = field(default_factory=dict)
     roster: dict[tuple[str, str], Agent] = field(default_factory=dict)
+    team_records: dict[tuple[str, str], Team] = field(default_factory=dict)
 
     def revisions(self, tenant: str) -> list[SettingsRevision]:
         return [r for (t, _), r in sorted(self.saved.items()) if t == tenant]
@@ -97,6 +99,16 @@ class FakeSettings:
 
     def get_agent(self, tenant: str, agent_id: str) -> Agent | None:
         return self.roster.get((tenant, agent_id))
+
+    def teams(self, tenant: str) -> list[Team]:
+        return [team for (t, _), team in sorted(self.team_records.items()) if t == tenant]
+
+    def get_team(self, tenant: str, team_id: str) -> Team | None:
+        return self.team_records.get((tenant, team_id))
+
+    def put_team(self, tenant: str, team: Team, user: str, now: str) -> Team:
+        self.team_records[(tenant, team.team_id)] = team
+        return team
 
 
 # Exports --------------------------------------------------------------------------
