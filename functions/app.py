@@ -8,7 +8,18 @@ from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, Rate
 
-from chalicelib.api import agents, evaluations, exports, forms, http, imports, me, openapi, settings
+from chalicelib.api import (
+    agents,
+    evaluations,
+    exports,
+    forms,
+    http,
+    imports,
+    me,
+    openapi,
+    settings,
+    teams,
+)
 from chalicelib.api.http import uniform_errors
 from chalicelib.bootstrap import bootstrap
 from chalicelib.domain.periods import to_utc_iso
@@ -24,7 +35,7 @@ app = Chalice(app_name="laatu")
 app.log.setLevel(logging.INFO)
 logging.getLogger("laatu").setLevel(logging.INFO)
 
-for blueprint in (me, forms, evaluations, imports, agents, settings, exports, openapi):
+for blueprint in (me, forms, evaluations, imports, agents, settings, teams, exports, openapi):
     app.register_blueprint(blueprint.blueprint)
 app.register_middleware(uniform_errors, "http")
 

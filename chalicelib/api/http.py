@@ -212,7 +212,11 @@ MAX_NUMBER = 999_999
 
 # Ids in a path are held to the pattern of the schema that defines them, so an id
 # that could never exist is refused rather than looked up or echoed back.
-PATH_IDS = {"agent_id": ("evaluation", "#/$defs/agent_id"), "form_id": ("form", "#/$defs/slug")}
+PATH_IDS = {
+    "agent_id": ("evaluation", "#/$defs/agent_id"),
+    "form_id": ("form", "#/$defs/slug"),
+    "team_id": ("team", "#/$defs/team_id"),
+}
 
 
 def check_path_parameter(name: str, value: str) -> None:

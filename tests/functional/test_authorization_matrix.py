@@ -40,6 +40,8 @@ FORM_ID = "acme-lomake"
 DRAFT_ID = "acme-luonnos"
 SECRET_SUMMARY = "acme-salainen-yhteenveto"
 SECRET_NAME = "Aino Acme-Ainutlaatuinen"
+TEAM_ID = "acme-tiimi"
+SECRET_TEAM = "Acme Salainen Tiimi"
 PARAM = re.compile(r"{(\w+)}")
 OPENAPI = ROOT / "chalicelib" / "schemas" / "openapi.json"
 
@@ -59,6 +61,7 @@ class World:
             DRAFT_ID,
             SECRET_SUMMARY,
             SECRET_NAME,
+            SECRET_TEAM,
         ]
 
 
@@ -85,8 +88,12 @@ def world(api: Api) -> World:
     assert api.call("POST", "/v1/forms", body=_form(DRAFT_ID), **admin).status == 201
     for agent_id in ("aino", "bert"):
         roster = {"name": SECRET_NAME if agent_id == "aino" else "Bert", "payroll_id": "P1"}
+        if agent_id == "aino":
+            roster["team"] = TEAM_ID
         put = api.call("PUT", f"/v1/agents/{agent_id}", body=roster, **admin)
         assert put.status == 200, put.body
+    team = {"name": SECRET_TEAM, "leaders": ["pat"]}
+    assert api.call("PUT", f"/v1/teams/{TEAM_ID}", body=team, **admin).status == 200
     form = _form(FORM_ID)
     seeded = World()
 
@@ -121,6 +128,7 @@ def _path_values(world: World) -> dict[str, list[str]]:
         "agent_id": ["aino", "bert"],
         "period": ["2026-11"],
         "import_id": list(world.imports.values()),
+        "team_id": [TEAM_ID, "ei-tiimia"],
     }
 
 
@@ -189,6 +197,8 @@ class Bodies:
             return [(body, {"If-Match": current.headers["etag"]})]
         if operation == "putAgent":
             return [({"name": f"Nimi {n}", "payroll_id": "P1"}, {})]
+        if operation == "putTeam":
+            return [({"name": f"Tiimi {n}", "leaders": ["pat", "tl-1"]}, {})]
         if operation == "putSettings":
             return [({"grace_days": n % 5}, {})]
         if operation in ("publishForm", "runExport", "createImport"):
