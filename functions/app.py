@@ -32,6 +32,8 @@ root = bootstrap()
 http.use(root)
 
 app = Chalice(app_name="laatu")
+# File downloads (XLSX) that Chalice base64-encodes and API Gateway decodes.
+app.api.binary_types.extend(http.BINARY_TYPES)
 app.log.setLevel(logging.INFO)
 logging.getLogger("laatu").setLevel(logging.INFO)
 

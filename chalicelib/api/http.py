@@ -42,6 +42,12 @@ JSON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Bodies Chalice sends base64 (functions/app.py registers them as the API's binary
+# media types); any other file body must be text, which goes out as UTF-8.
+BINARY_TYPES = (XLSX_TYPE,)
+FILE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
 log = logging.getLogger("laatu.api")
 
 
@@ -132,6 +138,21 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(body=text, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
 
 
+def file_response(
+    body: bytes, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A file (a Reply whose body is bytes): text types as str, binary types as bytes."""
+    all_headers: dict[str, str | list[str]] = {**FILE_HEADERS, **(headers or {})}
+    kind = next((str(v) for k, v in all_headers.items() if k.lower() == "content-type"), "")
+    media_type = kind.split(";", 1)[0].strip().lower()
+    if media_type.startswith("text/"):
+        # A Lambda proxy answer is JSON, which cannot carry bytes.
+        return Response(body=body.decode("utf-8"), status_code=status, headers=all_headers)
+    if media_type not in BINARY_TYPES:
+        raise ValueError(f"{kind or 'no Content-Type'} is neither text nor in BINARY_TYPES")
+    return Response(body=body, status_code=status, headers=all_headers)
+
+
 # The HTTP status of each domain error; a subclass answers as its nearest listed base.
 STATUSES: dict[type[LaatuError], int] = {
     LaatuError: 400,
@@ -168,6 +189,8 @@ def endpoint(blueprint: Blueprint) -> Callable[[View], Callable[..., Response]]:
     def decorate(view: View) -> Callable[..., Response]:
         def answer(call: Call, **path: str) -> Response:
             reply = view(call, **path)
+            if isinstance(reply.body, bytes):
+                return file_response(reply.body, reply.status, reply.headers)
             return json_response(reply.body, reply.status, reply.headers)
 
         return functools.wraps(view)(_guarded(blueprint, answer))
