@@ -19,6 +19,7 @@ from chalicelib.adapters.export_files import ExportFiles
 from chalicelib.adapters.export_store import ExportStore
 from chalicelib.adapters.form_store import FormStore
 from chalicelib.adapters.import_store import ImportStore
+from chalicelib.adapters.report_store import ReportCellStore
 from chalicelib.adapters.settings_store import SettingsStore
 from chalicelib.adapters.tables import configure
 from chalicelib.adapters.uploads import UploadStore
@@ -60,6 +61,10 @@ class Context:
 
     def roster(self, tenant: str) -> StoredRoster:
         return StoredRoster(self.settings, tenant)
+
+    def report_cells(self) -> ReportCellStore:
+        """A reader of report cells with its own request count: one per report."""
+        return ReportCellStore()
 
 
 def bootstrap(config: Settings | None = None) -> Context:

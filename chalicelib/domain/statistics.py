@@ -197,6 +197,31 @@ def mean_interval(values: Sequence[Decimal]) -> MeanInterval | None:
             n=n, mean=_stored(_decimal(mean)), sd=None, margin=None, low=None, high=None
         )
     variance = sum(((x - mean) ** 2 for x in exact), Fraction(0)) / (n - 1)
+    return _mean_with_spread(n, mean, variance)
+
+
+def mean_interval_of_sums(n: int, total: Decimal, squares: Decimal) -> MeanInterval | None:
+    """`mean_interval` from what the report cells keep: the count, the sum and the
+    sum of squares of the scores (each square cut to 20 places when stored).
+
+    s² = (Σx² − (Σx)²/n) / (n − 1), in exact fractions, so the cancellation that
+    makes this formula unsafe in floating point cannot happen; a negative
+    variance (only possible from the 1e-20 cuts when every score is equal) is 0.
+    """
+    if n < 0:
+        raise ValueError("a count cannot be negative")
+    if n == 0:
+        return None
+    mean = _exact(total) / n
+    if n < 2:
+        return MeanInterval(
+            n=n, mean=_stored(_decimal(mean)), sd=None, margin=None, low=None, high=None
+        )
+    variance = max(Fraction(0), (_exact(squares) - _exact(total) * mean) / (n - 1))
+    return _mean_with_spread(n, mean, variance)
+
+
+def _mean_with_spread(n: int, mean: Fraction, variance: Fraction) -> MeanInterval:
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         sd = _decimal(variance).sqrt()
@@ -211,6 +236,64 @@ def mean_interval(values: Sequence[Decimal]) -> MeanInterval | None:
         low=_stored(low),
         high=_stored(high),
     )
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A difference between two figures (first minus second) with its 95 % interval.
+
+    `clear` says the difference is statistically clear: both figures rest on at
+    least 5 evaluations and the interval does not contain 0. Only then does a
+    report say "better" or "worse". Rates are shares (0..1), averages points.
+    """
+
+    difference: Decimal
+    low: Decimal
+    high: Decimal
+    clear: bool
+    method: str
+
+
+RATE_DIFFERENCE_METHOD = (
+    "Newcombe's hybrid score interval (method 10) of the difference of two rates, "
+    "built from their 95 % Wilson intervals; clear when it excludes 0 and each rate "
+    "rests on at least 5 answers"
+)
+MEAN_DIFFERENCE_METHOD = (
+    "Welch's 95 % interval of the difference of two averages (Student t with the "
+    "Welch-Satterthwaite degrees of freedom, rounded down); clear when it excludes 0 "
+    "and each average rests on at least 5 scores"
+)
+
+
+def rate_difference(first: RateInterval, second: RateInterval) -> Difference:
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        d = first.rate - second.rate
+        low = d - ((first.rate - first.low) ** 2 + (second.high - second.rate) ** 2).sqrt()
+        high = d + ((first.high - first.rate) ** 2 + (second.rate - second.low) ** 2).sqrt()
+    clear = first.comparable and second.comparable and (low > 0 or high < 0)
+    return Difference(_stored(d), _stored(low), _stored(high), clear, RATE_DIFFERENCE_METHOD)
+
+
+def mean_difference(first: MeanInterval, second: MeanInterval) -> Difference | None:
+    """None when either average has fewer than 2 scores (no spread to test with)."""
+    if first.sd is None or second.sd is None:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        d = first.mean - second.mean
+        v1 = first.sd * first.sd / first.n
+        v2 = second.sd * second.sd / second.n
+        if v1 + v2 == 0:
+            low = high = d
+        else:
+            df_exact = (v1 + v2) ** 2 / (v1 * v1 / (first.n - 1) + v2 * v2 / (second.n - 1))
+            df = max(1, int(df_exact))
+            margin = _t_975(df) * (v1 + v2).sqrt()
+            low, high = d - margin, d + margin
+    clear = first.comparable and second.comparable and (low > 0 or high < 0)
+    return Difference(_stored(d), _stored(low), _stored(high), clear, MEAN_DIFFERENCE_METHOD)
 
 
 def _exact(value: Decimal) -> Fraction:
