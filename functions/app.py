@@ -17,6 +17,7 @@ from chalicelib.api import (
     imports,
     me,
     openapi,
+    reports,
     settings,
     teams,
 )
@@ -37,7 +38,18 @@ app.api.binary_types.extend(http.BINARY_TYPES)
 app.log.setLevel(logging.INFO)
 logging.getLogger("laatu").setLevel(logging.INFO)
 
-for blueprint in (me, forms, evaluations, imports, agents, settings, teams, exports, openapi):
+for blueprint in (
+    me,
+    forms,
+    evaluations,
+    imports,
+    agents,
+    settings,
+    teams,
+    reports,
+    exports,
+    openapi,
+):
     app.register_blueprint(blueprint.blueprint)
 app.register_middleware(uniform_errors, "http")
 
