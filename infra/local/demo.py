@@ -69,9 +69,14 @@ class Seeded:
 
 # The demo roster: payroll sees everyone, and batch rows for other agents are refused.
 DEMO_AGENTS = (
-    ("aino", "Aino Asiakaspalvelija", "Tiimi 1", "1001"),
-    ("pekka", "Pekka Puhelin", "Tiimi 1", "1002"),
-    ("sari", "Sari Sähköposti", "Tiimi 2", "1003"),
+    ("aino", "Aino Asiakaspalvelija", "tiimi-1", "1001"),
+    ("pekka", "Pekka Puhelin", "tiimi-1", "1002"),
+    ("sari", "Sari Sähköposti", "tiimi-2", "1003"),
+)
+# The demo teams (team id, name, leaders): the demo evaluator leads the first.
+DEMO_TEAMS = (
+    ("tiimi-1", "Tiimi 1", ["eero.evaluator"]),
+    ("tiimi-2", "Tiimi 2", []),
 )
 
 
@@ -82,6 +87,9 @@ def seed(base_url: str, secret: str) -> Seeded:
     api = _Api(base_url, user("admin").token(secret))
     status, agents = api.call("GET", "/v1/agents")
     if status == 200 and not agents["items"]:
+        for team_id, team_name, leaders in DEMO_TEAMS:
+            team_body = {"name": team_name, "leaders": leaders}
+            api.expect(200, "PUT", f"/v1/teams/{team_id}", team_body)
         for agent_id, name, team, payroll_id in DEMO_AGENTS:
             body = {"name": name, "team": team, "payroll_id": payroll_id}
             api.expect(200, "PUT", f"/v1/agents/{agent_id}", body)

@@ -96,7 +96,7 @@ def test_an_auditor_uploads_a_batch_and_reads_the_report(
     open_page: PageFactory, site: Site, tmp_path: Path
 ) -> None:
     # Once a tenant keeps a roster, an import takes only its agents (the pay tests add some).
-    agent = {"name": "Aino Asiakas", "team": "Tiimi 1", "payroll_id": "", "active": True}
+    agent = {"name": "Aino Asiakas", "team": "tiimi-1", "payroll_id": "", "active": True}
     site.expect(200, "PUT", "/v1/agents/aino", "admin", agent)
     watched = open_page("auditor", locale="en-GB")
     page = watched.page

@@ -122,18 +122,18 @@ def set_rules_and_roster(page: Page, site: Site) -> None:
     page.reload()
     expect(page.get_by_label("Tason 2 vähimmäiskeskiarvo (%)")).to_have_value("87,5")
 
-    add_agent(page, "palkka-a", "Aino Palkka", "Tiimi 1", "E-1001")
-    add_agent(page, "palkka-c", "Cecilia Palkka", "Tiimi 1", "E-1003")
-    add_agent(page, "palkka-d", "Dora Poissa", "Tiimi 2", "E-1004")
+    add_agent(page, "palkka-a", "Aino Palkka", "tiimi-1", "E-1001")
+    add_agent(page, "palkka-c", "Cecilia Palkka", "tiimi-1", "E-1003")
+    add_agent(page, "palkka-d", "Dora Poissa", "tiimi-2", "E-1004")
     page.get_by_role("button", name="Muokkaa Dora Poissa").click()
     form = page.locator(".agent-form")
     expect(form.get_by_label("Tunnus", exact=True)).to_have_js_property("readOnly", True)
     form.get_by_label("Aktiivinen (jokaisessa viennissä)").uncheck()
-    form.get_by_label("Tiimi", exact=True).fill("Tiimi 3")
+    form.get_by_label("Tiimi", exact=True).fill("tiimi-3")
     form.get_by_role("button", name="Tallenna", exact=True).click()
     expect(page.get_by_role("button", name="Muokkaa Dora Poissa")).to_be_focused()
     row = page.locator('tr[data-agent="palkka-d"]')
-    expect(row).to_contain_text("Tiimi 3")
+    expect(row).to_contain_text("tiimi-3")
     expect(row).to_contain_text("Ei aktiivinen")
     agents = {a["agent_id"]: a for a in site.expect(200, "GET", "/v1/agents", "admin")["items"]}
     assert agents["palkka-a"]["payroll_id"] == "E-1001"

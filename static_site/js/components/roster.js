@@ -20,7 +20,8 @@ export async function createRoster(app) {
 
   const idInput = h("input", { autocomplete: "off", spellcheck: "false", maxlength: 128, required: true });
   const nameInput = h("input", { autocomplete: "off", maxlength: 200 });
-  const teamInput = h("input", { autocomplete: "off", maxlength: 100 });
+  // A team id (GET /v1/teams); a change is a membership from today, the history is kept.
+  const teamInput = h("input", { autocomplete: "off", spellcheck: "false", maxlength: 64 });
   const payrollInput = h("input", { autocomplete: "off", spellcheck: "false", maxlength: 64 });
   const activeInput = h("input", { type: "checkbox", checked: true });
   const formHeading = h("h3", { id: "agent-form-h" });
