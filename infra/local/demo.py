@@ -74,7 +74,7 @@ DEMO_AGENTS = (
     ("sari", "Sari Sähköposti", "tiimi-2", "1003"),
 )
 # The demo teams (team id, name, leaders): the demo evaluator leads the first.
-DEMO_TEAMS = (
+DEMO_TEAMS: tuple[tuple[str, str, list[str]], ...] = (
     ("tiimi-1", "Tiimi 1", ["eero.evaluator"]),
     ("tiimi-2", "Tiimi 2", []),
 )
