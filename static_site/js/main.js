@@ -46,6 +46,7 @@ function navItems() {
   if (app.hasRole("admin")) items.push(["#/forms", "nav.forms"]);
   if (app.hasRole("agent")) items.push(["#/results", "nav.myResults"], ["#/self", "nav.selfEvaluation"]);
   else if (app.hasRole("admin", "evaluator", "auditor")) items.push(["#/results", "nav.results"]);
+  if (app.hasRole("admin", "evaluator", "agent")) items.push(["#/reports", "nav.reports"]);
   if (app.hasRole("auditor", "admin")) items.push(["#/imports", "nav.imports"]);
   if (app.hasRole("admin")) items.push(["#/exports", "nav.exports"], ["#/settings", "nav.settings"]);
   if (app.hasRole("payroll")) items.push(["#/payroll", "nav.payroll"]);

@@ -12,6 +12,7 @@ const ROUTES = [
   { pattern: /^\/self\/([^/]+)$/, view: "evaluate", names: ["formId"], fixed: { self: true } },
   { pattern: /^\/evaluations\/([^/]+)$/, view: "evaluation", names: ["evaluationId"] },
   { pattern: /^\/results$/, view: "results" },
+  { pattern: /^\/reports$/, view: "reports" },
   { pattern: /^\/forms$/, view: "forms" },
   { pattern: /^\/forms\/new$/, view: "form-editor", fixed: { isNew: true } },
   { pattern: /^\/forms\/([^/]+)$/, view: "form-editor", names: ["formId"] },

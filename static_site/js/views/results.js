@@ -13,6 +13,9 @@ import { currentMonth, monthRange, shiftMonth } from "../timezone.js";
 import { answersList, definitionOf } from "./evaluation.js";
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+// A report's drill-down narrows the list to its days (from/to, ISO instants) and to
+// the evaluations that answered one criterion ("form/criterion"); the figures stay the month's.
+const instant = (text) => (text && !Number.isNaN(Date.parse(text)) ? text : null);
 
 /** Criterion texts and their order in the forms named in a summary, from the
  * forms' latest versions: "form/criterion" → {text, rank}. */
@@ -65,7 +68,9 @@ export async function render(root, params, app) {
   heading.focus();
   if (!agentId) return;
 
-  const range = monthRange(month, app.timeZone);
+  const narrowed = instant(params.from) && instant(params.to) ? { from: params.from, to: params.to } : null;
+  const [criterionForm, criterionId] = /^[^/]+\/[^/]+$/.test(params.criterion ?? "") ? params.criterion.split("/") : [null, null];
+  const range = narrowed ?? monthRange(month, app.timeZone);
   let summary;
   let page;
   try {
@@ -106,22 +111,34 @@ export async function render(root, params, app) {
           h("td", { class: "num" }, h("span", { class: "bar", dataset: { rate: c.pass_rate ?? "" } }, formatScore(c.pass_rate)))))))
       : h("p", {}, t("results.noFigures")));
 
+  const items = criterionId
+    ? page.items.filter((e) => e.form_id === criterionForm && e.answers?.[criterionId] !== undefined)
+    : page.items;
+  const criterionText = criterionId ? (texts.get(`${criterionForm}/${criterionId}`)?.text ?? criterionId) : null;
+  const filterNote = narrowed || criterionId ? h("p", { class: "notice", dataset: { filtered: params.criterion ?? "" } },
+    t(criterionId ? "results.filteredCriterion" : "results.filtered", {
+      from: formatDateTime(range.from, app.timeZone), to: formatDateTime(range.to, app.timeZone), criterion: criterionText,
+    }), " ",
+    h("a", { href: `#/results?${new URLSearchParams({ agent: agentId, month })}` }, t("results.wholeMonth"))) : null;
   const list = h("section", { class: "card", "aria-labelledby": "evals-h" },
     h("h2", { id: "evals-h" }, t("results.evaluationsList")),
-    page.items.length
-      ? h("ul", { class: "evaluation-list" }, page.items.map((evaluation) => evaluationItem(evaluation, app)))
+    filterNote,
+    items.length
+      ? h("ul", { class: "evaluation-list" }, items.map((evaluation) => evaluationItem(evaluation, app, criterionId)))
       : h("p", {}, t("results.noEvaluations")));
 
   replaceChildren(body, figures, rates, list);
 }
 
-function evaluationItem(evaluation, app) {
+function evaluationItem(evaluation, app, criterionId = null) {
   const content = h("div", { class: "details-body" }, h("p", { class: "subtle" }, "…"));
   const details = h("details", { dataset: { evaluationId: evaluation.evaluation_id } },
     h("summary", {},
       h("span", {}, formatDateTime(evaluation.contact.occurred_at, app.timeZone)),
       h("span", {}, t(`method.${evaluation.method}`)),
-      h("span", {}, `${t(`channel.${evaluation.contact.channel}`)} ${evaluation.contact.id}`),
+      h("span", {}, `${t(`channel.${evaluation.contact.channel}`)} ${evaluation.contact.id}`,
+        criterionId ? h("span", { class: `answer-value answer-${evaluation.answers[criterionId]}`, dataset: { answer: evaluation.answers[criterionId] } },
+          ` · ${t(`answer.${evaluation.answers[criterionId]}`)}`) : null),
       h("span", { class: "num", dataset: { score: evaluation.score.overall ?? "" } }, formatScore(evaluation.score.overall))),
     content);
   details.addEventListener("toggle", async () => {
