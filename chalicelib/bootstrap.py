@@ -57,6 +57,7 @@ class Context:
             aggregates=self.aggregates,
             settings=self.settings,
             files=self.export_files,
+            cells=self.report_cells(),
         )
 
     def roster(self, tenant: str) -> StoredRoster:

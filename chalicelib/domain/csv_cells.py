@@ -82,6 +82,8 @@ def csv_cell(value: object) -> str:
     """One cell: empty for None, numbers as their plain digits, anything else as text."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as JSON writes it, not Python's True
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, int) and not isinstance(value, bool):

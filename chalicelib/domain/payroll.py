@@ -20,6 +20,7 @@ from chalicelib.domain.csv_cells import csv_cell
 from chalicelib.domain.numbers import reported
 from chalicelib.domain.pay_periods import PayPeriod
 from chalicelib.domain.settings import IncentiveRules, pay_rules_to_dict
+from chalicelib.domain.statistics import MeanInterval
 
 ZERO_MONEY = Decimal("0.00")
 # How long a payroll system's download link stays good.
@@ -45,6 +46,11 @@ COLUMNS = (
     "incentive_amount",
     "currency",
     "revision",
+    # Added after the first release, so at the end: a payroll system reading by
+    # position keeps working. Not compared: a new revision is only for pay.
+    "average_low",
+    "average_high",
+    "tier_uncertain",
 )
 COMPARED = ("payroll_id", "evaluations", "scored", "average", "tier", "amount")
 
@@ -65,6 +71,12 @@ class PayrollRow:
     average: Decimal | None  # reported: half-up to two decimals
     tier: str
     amount: Decimal
+    # The 95 % interval of the average (reported, two decimals); None below 2 scores
+    # or when the period's report cells are missing (figures written before them).
+    average_low: Decimal | None = None
+    average_high: Decimal | None = None
+    # Whether luck may have decided the tier: see IncentiveRules.tier_uncertain.
+    tier_uncertain: bool | None = None
 
     def figures(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in COMPARED)
@@ -74,8 +86,13 @@ def payroll_rows(
     aggregates: Mapping[str, PeriodAggregate],
     roster: Iterable[RosterEntry],
     rules: IncentiveRules,
+    intervals: Mapping[str, MeanInterval | None] | None = None,
 ) -> list[PayrollRow]:
-    """A row for every active agent and for every agent with figures, by agent id."""
+    """A row for every active agent and for every agent with figures, by agent id.
+
+    `intervals` holds each agent's interval of the average over the same scores;
+    an agent missing from it (its cells predate reports) gets no interval and an
+    unknown tier certainty, never a guessed one."""
     people = {entry.agent_id: entry for entry in roster}
     agent_ids = {a for a, e in people.items() if e.active} | set(aggregates)
     rows = []
@@ -84,6 +101,8 @@ def payroll_rows(
         average = reported(aggregate.average_score)
         tier = rules.tier_for(aggregate.scored, average)
         entry = people.get(agent_id)
+        known = intervals is not None and (agent_id in intervals or aggregate.scored == 0)
+        interval = intervals.get(agent_id) if intervals is not None else None
         rows.append(
             PayrollRow(
                 agent_id=agent_id,
@@ -93,6 +112,9 @@ def payroll_rows(
                 average=average,
                 tier=tier.name if tier else "",
                 amount=tier.amount if tier else ZERO_MONEY,
+                average_low=reported(interval.low) if interval else None,
+                average_high=reported(interval.high) if interval else None,
+                tier_uncertain=rules.tier_uncertain(aggregate.scored, interval) if known else None,
             )
         )
     return rows
@@ -130,6 +152,9 @@ def _record(context: ExportContext, row: PayrollRow) -> dict[str, Any]:
         "incentive_amount": row.amount.quantize(Decimal("0.01")),
         "currency": context.currency,
         "revision": context.revision,
+        "average_low": row.average_low,
+        "average_high": row.average_high,
+        "tier_uncertain": row.tier_uncertain,
     }
 
 
@@ -182,9 +207,16 @@ def parse_jsonl(data: bytes) -> list[PayrollRow]:
                 average=None if average is None else Decimal(average),
                 tier=record["tier"],
                 amount=Decimal(record["incentive_amount"]),
+                average_low=_decimal_or_none(record.get("average_low")),
+                average_high=_decimal_or_none(record.get("average_high")),
+                tier_uncertain=record.get("tier_uncertain"),
             )
         )
     return rows
+
+
+def _decimal_or_none(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 def changed_agents(

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.periods import DEFAULT_TIME_ZONE
+from chalicelib.domain.statistics import MeanInterval, comparable
 
 PeriodKind = Literal["month", "two_weeks"]
 DEFAULT_GRACE_DAYS = 3
@@ -41,6 +42,20 @@ class IncentiveRules:
         if average is None or scored < self.min_scored:
             return None
         return next((tier for tier in self.tiers if average >= tier.min_average), None)
+
+    def tier_uncertain(self, scored: int, interval: MeanInterval | None) -> bool | None:
+        """Whether the tier may rest on luck: the 95 % interval of the average reaches
+        across a tier boundary (low < boundary <= high), or there are too few scores
+        to know (fewer than 5, or fewer than 2 with no interval at all). None when
+        there is nothing to decide: no tiers, or the agent does not qualify."""
+        if not self.tiers or scored == 0 or scored < self.min_scored:
+            return None
+        if interval is None or interval.low is None or interval.high is None:
+            return True
+        if not comparable(interval.n):
+            return True
+        low, high = interval.low, interval.high
+        return any(low < tier.min_average <= high for tier in self.tiers)
 
 
 SHIFT_BANDS = ("day", "evening", "night")

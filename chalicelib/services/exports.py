@@ -11,7 +11,7 @@ exported period makes the next revision with an adjustments file.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -36,8 +36,17 @@ from chalicelib.domain.payroll import (
 )
 from chalicelib.domain.periods import month_label, to_utc_iso
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.report_cells import Cell
+from chalicelib.domain.report_ranges import buckets
+from chalicelib.domain.statistics import MeanInterval, mean_interval_of_sums
 from chalicelib.domain.storage_errors import ExportBusy
-from chalicelib.services.ports import ExportFileStore, ExportLedger, ExportSettings, PeriodFigures
+from chalicelib.services.ports import (
+    ExportFileStore,
+    ExportLedger,
+    ExportSettings,
+    PeriodFigures,
+    ReportCells,
+)
 
 log = logging.getLogger("laatu.exports")
 ONE_DAY = timedelta(days=1)
@@ -60,6 +69,9 @@ class ExportStores:
     aggregates: PeriodFigures
     settings: ExportSettings
     files: ExportFileStore
+    # Where each agent's interval of the average comes from; None leaves the
+    # interval columns empty (unit tests of the pay figures alone).
+    cells: ReportCells | None = None
 
 
 @dataclass(frozen=True)
@@ -87,9 +99,36 @@ def current_rows(stores: ExportStores, tenant: str, period: PayPeriod) -> list[P
     roster = [
         RosterEntry(a.agent_id, a.payroll_id, a.active) for a in stores.settings.agents(tenant)
     ]
+    pay = figures(stores.aggregates, tenant, period)
     return payroll_rows(
-        figures(stores.aggregates, tenant, period), roster, period.settings.incentives
+        pay, roster, period.settings.incentives, intervals(stores.cells, tenant, period, pay)
     )
+
+
+def intervals(
+    cells: ReportCells | None,
+    tenant: str,
+    period: PayPeriod,
+    pay: Mapping[str, PeriodAggregate],
+) -> dict[str, MeanInterval | None] | None:
+    """Each agent's interval of the period average, from the report cells of the same
+    days. An agent whose cells hold other counts than the pay figures (evaluations
+    scored before report cells existed) is left out: no interval rather than a wrong one."""
+    if cells is None:
+        return None
+    summed: dict[str, Cell] = {}
+    for bucket in buckets(period.start, period.end):
+        for (agent, _), cell in cells.cells(tenant, bucket, "all", None).items():
+            summed[agent] = summed[agent].plus(cell) if agent in summed else cell
+    out: dict[str, MeanInterval | None] = {}
+    for agent, aggregate in pay.items():
+        found = summed.get(agent)
+        if found is not None and (found.scored, found.score_sum) == (
+            aggregate.scored,
+            aggregate.score_sum,
+        ):
+            out[agent] = mean_interval_of_sums(found.scored, found.score_sum, found.score_squares)
+    return out
 
 
 def _same(before: Iterable[PayrollRow], after: Iterable[PayrollRow]) -> bool:

@@ -14,7 +14,7 @@ chalicelib.domain.storage_errors and are named in each method's docstring.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -210,6 +210,18 @@ class AggregateLedger(Protocol[SnapshotT]):
         cells: Mapping[CellKey, Cell] | None = None,
     ) -> None:
         """All or nothing; ConcurrentUpdate when anything changed since `snapshot`."""
+        ...
+
+
+class ReportCells(Protocol):
+    """Report cells of one bucket; counts the DynamoDB requests it made."""
+
+    requests: int
+
+    def cells(
+        self, tenant: str, bucket: str, dimension: str, agents: Collection[str] | None
+    ) -> dict[tuple[str, str], Cell]:
+        """(agent, value) -> cell for `agents` (None: every agent of the tenant)."""
         ...
 
 

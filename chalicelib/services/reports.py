@@ -17,7 +17,7 @@ Who sees what (the `report.read` row of the permission table):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -60,18 +60,16 @@ from chalicelib.domain.settings import TenantSettings
 from chalicelib.domain.statistics import mean_difference
 from chalicelib.domain.teams import Membership, Span, Team, spans_in_team, team_on
 from chalicelib.domain.text import parse_whole
-from chalicelib.services.ports import AgentDirectory, FormVersions, SettingsHistory, TeamDirectory
+from chalicelib.services.ports import (
+    AgentDirectory,
+    FormVersions,
+    ReportCells,
+    SettingsHistory,
+    TeamDirectory,
+)
 
 ONE_DAY = timedelta(days=1)
 DEFAULT_TREND_POINTS = 6
-
-
-class CellReader(Protocol):
-    requests: int
-
-    def cells(
-        self, tenant: str, bucket: str, dimension: str, agents: Collection[str] | None
-    ) -> dict[tuple[str, str], Cell]: ...
 
 
 class ReportSources(SettingsHistory, AgentDirectory, TeamDirectory, Protocol):
@@ -97,7 +95,7 @@ class Scoped:
 class ReportRequest:
     principal: Principal
     sources: ReportSources
-    cells: CellReader
+    cells: ReportCells
     forms: FormVersions
     now: datetime
     _calendar: Calendar | None = None

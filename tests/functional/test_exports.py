@@ -321,3 +321,56 @@ def test_dst_nights_and_the_exact_due_instant(
         r for r in csv_rows(f"exports/acme/{period}/r1/payroll.csv") if r["agent_id"] == "aino"
     )
     assert aino["evaluations"] == "2"
+
+
+def _reference_interval(scores: list[Decimal]) -> tuple[str, str]:
+    """mean ± t(0.975, n-1)·s/√n from Python's statistics and scipy, not the code under test."""
+    import statistics as stats
+
+    from scipy.stats import t as student_t  # type: ignore[import-untyped]
+
+    mean = stats.mean(float(s) for s in scores)
+    margin = student_t.ppf(0.975, len(scores) - 1) * stats.stdev(float(s) for s in scores)
+    margin /= len(scores) ** 0.5
+
+    def shown(value: float) -> str:
+        return str(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+    return shown(mean - margin), shown(mean + margin)
+
+
+def test_each_row_carries_the_interval_and_flags_a_tier_luck_may_have_decided(
+    scenario: Scenario,
+) -> None:
+    # aino: five scores around 91, her interval reaches below the gold line of 90;
+    # sari: six full scores, an interval of zero width far from any boundary;
+    # pekka: two scores, too few to say.
+    aino_missed: list[tuple[str, ...]] = [(), (), ("ratkaisu",), ("kiitos",), ()]
+    for day, missed in enumerate(aino_missed, start=2):
+        scenario.evaluate("aino", f"2026-11-{day:02d}T10:00:00+02:00", missed)
+    for day in range(2, 8):
+        scenario.evaluate("sari", f"2026-11-{day:02d}T12:00:00+02:00")
+    scenario.evaluate("pekka", "2026-11-10T08:00:00+02:00")
+    scenario.evaluate("pekka", "2026-11-11T08:00:00+02:00", ("ratkaisu",))
+    scenario.apply()
+    exports.heartbeat(stores, NOVEMBER_DUE)
+    rows = {row["agent_id"]: row for row in csv_rows("exports/acme/2026-11/r1/payroll.csv")}
+
+    sections = scenario.form["sections"]
+    weights: dict[str, int] = {
+        c["id"]: int(c.get("points", 1)) for s in sections for c in s["criteria"]
+    }
+    total = sum(weights.values())
+
+    def score(missed: tuple[str, ...]) -> Decimal:
+        return Decimal(100 * (total - sum(weights[m] for m in missed))) / total
+
+    low, high = _reference_interval([score(m) for m in aino_missed])
+    assert (rows["aino"]["average_low"], rows["aino"]["average_high"]) == (low, high)
+    assert Decimal(low) < 90 <= Decimal(high)
+    assert rows["aino"]["tier_uncertain"] == "true"
+    assert (rows["sari"]["average_low"], rows["sari"]["average_high"]) == ("100.00", "100.00")
+    assert rows["sari"]["tier_uncertain"] == "false"
+    assert rows["pekka"]["tier_uncertain"] == "true"  # two scores: too few to compare
+    # Nothing to decide for an agent without evaluations.
+    assert (rows["sari"]["tier"], rows["aino"]["tier"]) == ("gold", "gold")

@@ -51,7 +51,8 @@ SECOND = replace(FIRST, revision=2, generated_at="2026-12-04T22:00:03Z")
 
 CSV_HEADER = (
     b"tenant,period,period_start,period_end,agent_id,payroll_id,evaluations,"
-    b"scored_evaluations,average_score,tier,incentive_amount,currency,revision\r\n"
+    b"scored_evaluations,average_score,tier,incentive_amount,currency,revision,"
+    b"average_low,average_high,tier_uncertain\r\n"
 )
 ADJUSTMENTS_HEADER = [
     "tenant",
@@ -295,8 +296,8 @@ def test_csv_header_rows_and_line_ends() -> None:
     assert len(lines) == 1 + len(rows) + 1
     assert b"\n" not in data.replace(b"\r\n", b"")
     assert lines[1:3] == [
-        b"acme,2026-11,2026-11-01,2026-11-30,aino,1001,3,2,87.50,silver,100.00,EUR,1",
-        b"acme,2026-11,2026-11-01,2026-11-30,eero,1002,0,0,,,0.00,EUR,1",
+        b"acme,2026-11,2026-11-01,2026-11-30,aino,1001,3,2,87.50,silver,100.00,EUR,1,,,",
+        b"acme,2026-11,2026-11-01,2026-11-30,eero,1002,0,0,,,0.00,EUR,1,,,",
     ]
 
 
@@ -371,6 +372,9 @@ def test_jsonl_numbers_are_json_numbers_with_exact_digits() -> None:
         "incentive_amount",
         "currency",
         "revision",
+        "average_low",
+        "average_high",
+        "tier_uncertain",
     ]
     assert aino["average_score"] == Decimal("87.50")
     assert str(aino["average_score"]) == "87.50"
@@ -402,6 +406,9 @@ payroll_row_values = st.builds(
     average=st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2)),
     tier=st.text(max_size=12),
     amount=st.decimals(min_value=0, max_value=999_999_999, places=2),
+    average_low=st.one_of(st.none(), st.decimals(min_value=-50, max_value=100, places=2)),
+    average_high=st.one_of(st.none(), st.decimals(min_value=0, max_value=150, places=2)),
+    tier_uncertain=st.one_of(st.none(), st.booleans()),
 )
 
 

@@ -23,6 +23,7 @@ from chalicelib.domain.settings import (
     pay_rules_to_dict,
     settings_to_dict,
 )
+from chalicelib.domain.statistics import MeanInterval
 
 SETTINGS_PROPERTY = settings(max_examples=100, deadline=None)
 
@@ -426,3 +427,42 @@ def test_report_settings_stay_out_of_the_pay_rules() -> None:
     assert pay_rules_to_dict(settings) == {
         k: v for k, v in settings_to_dict(settings).items() if k != "reports"
     }
+
+
+def _interval(n: int, low: str | None, high: str | None) -> MeanInterval:
+    mean = Decimal(90)
+    return MeanInterval(
+        n=n,
+        mean=mean,
+        sd=None if low is None else Decimal(1),
+        margin=None if low is None else Decimal(1),
+        low=None if low is None else Decimal(low),
+        high=None if high is None else Decimal(high),
+    )
+
+
+@pytest.mark.parametrize(
+    ("scored", "low", "high", "uncertain"),
+    [
+        (10, "85.10", "92.30", True),  # gold starts at 90, inside the interval
+        (10, "81.00", "89.99", False),  # all of it silver
+        (10, "90.00", "95.00", False),  # at the line is gold: low < 90 does not hold
+        (10, "85.00", "90.00", True),  # the top reaches gold
+        (10, "70.00", "80.00", True),  # the top reaches silver
+        (10, "92.00", "99.00", False),
+        (4, "92.00", "99.00", True),  # too few to compare, whatever the interval
+        (1, None, None, True),  # one score: no interval at all
+    ],
+)
+def test_a_tier_is_uncertain_when_its_interval_crosses_a_tier_line(
+    scored: int, low: str | None, high: str | None, uncertain: bool
+) -> None:
+    any_count = rules(1, tier("silver", "80", "100.00"), tier("gold", "90", "200.00"))
+    assert any_count.tier_uncertain(scored, _interval(scored, low, high)) is uncertain
+
+
+def test_nothing_to_decide_means_no_certainty_either_way() -> None:
+    interval = _interval(10, "85.00", "95.00")
+    assert rules(0).tier_uncertain(10, interval) is None  # no tiers
+    assert GOLD_SILVER.tier_uncertain(1, interval) is None  # below min_scored 2
+    assert GOLD_SILVER.tier_uncertain(0, None) is None
