@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from chalicelib.domain import permissions
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.domain.forms import Form, parse_form
+from chalicelib.domain.numbers import reported
 from chalicelib.domain.pay_periods import Calendar, local_day, local_midnight
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.domain.permissions import Scope
@@ -266,7 +267,7 @@ def compliance_report(request: ReportRequest, query: Mapping[str, str]) -> dict[
     forms = request.forms_of([cell])
     only = query.get("form") or None
     tallies = tally(cell, forms, by_version=_flag(query, "by_version"), only_form=only)
-    return {
+    out = {
         **_head(request, scoped, period),
         "evaluations": cell.evaluations,
         "average": average_view(cell),
@@ -275,7 +276,26 @@ def compliance_report(request: ReportRequest, query: Mapping[str, str]) -> dict[
         "evaluations_url": request.evaluations_url(
             scoped.id if scoped.kind == "agent" else None, period
         ),
-        "requests": request.requests,
+    }
+    if scoped.kind == "agent":
+        out["tier"] = tier_view(request.calendar.settings_on(period.last), cell)
+    return {**out, "requests": request.requests}
+
+
+def tier_view(settings: TenantSettings, cell: Cell) -> dict[str, Any] | None:
+    """The incentive tier the range's average would reach under the rules in force
+    on its last day, and whether luck may have decided it (as the payroll file says
+    for a pay period). None when the tenant pays no tiers."""
+    rules = settings.incentives
+    if not rules.tiers:
+        return None
+    interval = average_interval(cell)
+    tier = rules.tier_for(cell.scored, reported(interval.mean) if interval else None)
+    return {
+        "name": None if tier is None else tier.name,
+        "uncertain": rules.tier_uncertain(cell.scored, interval),
+        "lines": [{"name": t.name, "min_average": format(t.min_average, "f")} for t in rules.tiers],
+        "min_scored": rules.min_scored,
     }
 
 

@@ -374,3 +374,28 @@ def test_each_row_carries_the_interval_and_flags_a_tier_luck_may_have_decided(
     assert rows["pekka"]["tier_uncertain"] == "true"  # two scores: too few to compare
     # Nothing to decide for an agent without evaluations.
     assert (rows["sari"]["tier"], rows["aino"]["tier"]) == ("gold", "gold")
+
+
+def test_the_agents_report_says_what_the_payroll_row_says_about_the_tier(
+    scenario: Scenario,
+) -> None:
+    for day, missed in enumerate([(), (), ("ratkaisu",), ("kiitos",), ()], start=2):
+        scenario.evaluate("aino", f"2026-11-{day:02d}T10:00:00+02:00", missed)
+    for day in range(2, 8):
+        scenario.evaluate("sari", f"2026-11-{day:02d}T12:00:00+02:00")
+    scenario.apply()
+    exports.heartbeat(stores, NOVEMBER_DUE)
+    rows = {row["agent_id"]: row for row in csv_rows("exports/acme/2026-11/r1/payroll.csv")}
+    for agent in ("aino", "sari"):
+        answer = scenario.api.call(
+            "GET", f"/v1/reports/compliance?scope=agent:{agent}&range=pay:2026-11"
+        )
+        assert answer.status == 200, answer.body
+        tier, average = answer.body["tier"], answer.body["average"]
+        assert tier["name"] == rows[agent]["tier"]
+        assert str(tier["uncertain"]).lower() == rows[agent]["tier_uncertain"]
+        assert (average["low"], average["high"]) == (
+            rows[agent]["average_low"],
+            rows[agent]["average_high"],
+        )
+        assert average["mean"] == rows[agent]["average_score"]
