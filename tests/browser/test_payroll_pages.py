@@ -147,7 +147,7 @@ def test_a_manager_sets_the_rules_runs_an_export_and_downloads_it(
     watched = open_page("admin", locale="fi-FI")
     page = watched.page
     expect(page.locator("#nav a")).to_have_text(
-        ["Lomakkeet", "Tulokset", "Lataa erä", "Palkkaviennit", "Asetukset"]
+        ["Lomakkeet", "Tulokset", "Raportit", "Lataa erä", "Palkkaviennit", "Asetukset"]
     )
     set_rules_and_roster(page, site)
     blocking = {"settings": blocking_violations(watched, "admin: settings")}

@@ -182,7 +182,8 @@ export function lineChart({ title, points, unit = "p" }) {
   const shown = figures.filter((f) => f.value !== null && f.comparable);
   const lows = shown.map((f) => num(f.low ?? f.value));
   const floor = lows.length ? Math.max(0, Math.floor((Math.min(...lows) - 5) / 10) * 10) : 0;
-  const y = (value) => pad.top + (1 - (value - floor) / (100 - floor)) * (height - pad.top - pad.bottom);
+  // An average's t interval can pass 100 points; the band stops at the scale's end.
+  const y = (value) => pad.top + (1 - (Math.min(100, value) - floor) / (100 - floor)) * (height - pad.top - pad.bottom);
   const step = points.length > 1 ? (width - pad.left - pad.right) / (points.length - 1) : 0;
   const x = (index) => pad.left + (points.length > 1 ? index * step : (width - pad.left - pad.right) / 2);
   const ticks = [];

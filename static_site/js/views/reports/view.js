@@ -203,6 +203,7 @@ export function complianceCharts(data, { drill }) {
 
 /** The trend: a line of the average (or of one criterion's compliance) and the change. */
 export function trendBody(data, { criterion, titles, onCriterion }) {
+  for (const c of data.criteria ?? []) if (c.title) titles.set(`${c.form_id}/${c.criterion_id}`, c.title);
   const keys = [];
   for (const point of data.points) {
     for (const c of point.criteria ?? []) {
@@ -237,13 +238,20 @@ export function trendBody(data, { criterion, titles, onCriterion }) {
   ];
 }
 
+/** A group's name: the API's label, else the site's word for a channel or method. */
+function groupLabel(by, group) {
+  if (group.label) return group.label;
+  const key = by === "channel" || by === "method" ? `${by}.${group.value}` : null;
+  return key && t(key) !== key ? t(key) : group.value;
+}
+
 export function breakdownBody(data, titles) {
   const body = [
     barChart({
       title: t("reports.breakdown.chart", { by: t(`reports.by.${data.by}`) }),
       kind: "average",
       unit: "p",
-      rows: data.groups.map((g) => ({ key: g.value, label: `${g.label ?? g.value} (${t("reports.breakdown.evaluations", { n: formatInteger(g.evaluations) })})`, figure: g.average })),
+      rows: data.groups.map((g) => ({ key: g.value, label: `${groupLabel(data.by, g)} (${t("reports.breakdown.evaluations", { n: formatInteger(g.evaluations) })})`, figure: g.average })),
     }),
   ];
   const keys = [];
@@ -252,7 +260,7 @@ export function breakdownBody(data, titles) {
     body.push(h("div", { class: "table-scroll" }, h("table", { class: "figures-table breakdown-table" },
       h("caption", {}, t("reports.breakdown.criteria")),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("charts.criterion")),
-        data.groups.map((g) => h("th", { scope: "col", class: "num" }, g.label ?? g.value)))),
+        data.groups.map((g) => h("th", { scope: "col", class: "num" }, groupLabel(data.by, g))))),
       h("tbody", {}, keys.map((key) => h("tr", { dataset: { key } },
         h("th", { scope: "row" }, titles.get(key) ?? key),
         data.groups.map((g) => {
