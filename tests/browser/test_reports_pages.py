@@ -411,16 +411,15 @@ REPORT_OWN_BUDGET_BYTES = 80 * 1024
 def test_first_load_of_the_report_page_is_local_and_within_budget(
     browser: Browser, site: Site
 ) -> None:
-    """As measure.first_load does for the evaluation page: an agent's first visit,
-    nothing cached, signed in before the first byte, every request's body and
-    headers counted. The site is served compressed (CloudFront's Compress), the local
-    server sends it as is: the budget holds for the bytes as gzip sends them, and
-    both figures are printed."""
+    """As measure.first_load does for the evaluation page: an agent's first visit to
+    the real reports API, nothing cached, signed in before the first byte, every
+    request's body and headers counted. The site is served compressed (CloudFront's
+    Compress), the local server sends it as is: the budget holds for the bytes as
+    gzip sends them, and both figures are printed."""
     context = browser.new_context(base_url=site.base, locale="fi-FI")
     session = json.dumps({"token": site.token("agent"), "refreshToken": None})
     context.add_init_script(f"localStorage.setItem('laatu.session', {json.dumps(session)})")
     page = context.new_page()
-    FakeReports().install(page)
     finished: list[Request] = []
     page.on("requestfinished", lambda request: finished.append(request))
     try:
