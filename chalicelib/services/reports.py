@@ -277,8 +277,9 @@ def compliance_report(request: ReportRequest, query: Mapping[str, str]) -> dict[
             scoped.id if scoped.kind == "agent" else None, period
         ),
     }
-    if scoped.kind == "agent":
+    if scoped.kind == "agent" and scoped.id is not None:
         out["tier"] = tier_view(request.calendar.settings_on(period.last), cell)
+        out["versus"] = versus_view(request, agent_context(request, scoped.id, period))
     return {**out, "requests": request.requests}
 
 
@@ -420,16 +421,23 @@ def breakdown_report(request: ReportRequest, query: Mapping[str, str]) -> dict[s
     }
 
 
-def suggestions_report(request: ReportRequest, query: Mapping[str, str]) -> dict[str, Any]:
-    lang = query.get("lang") or "fi"
-    if lang not in LANGUAGES:
-        raise InvalidInput("lang is fi, sv or en", field="lang")
-    period = request.range(query)
-    scoped = request.scope(query, period)
-    if scoped.kind != "agent" or scoped.id is None:
-        raise InvalidInput("suggestions are for one agent: scope=agent:<agent id>", field="scope")
-    agent_id = scoped.id
-    mine = total(request.per_agent(scoped, period).values())
+@dataclass
+class AgentContext:
+    """An agent's figures over a range with what they are compared with: the same
+    agent in the period before, and the team they are in on the range's last day
+    (whole, and without the agent)."""
+
+    agent: Cell
+    previous_range: ReportRange | None
+    previous: Cell | None
+    team_id: str | None
+    team: Cell | None
+    rest: Cell | None
+
+
+def agent_context(request: ReportRequest, agent_id: str, period: ReportRange) -> AgentContext:
+    whole = Scoped("agent", agent_id, None, {agent_id: [(period.first, period.last)]})
+    mine = total(request.per_agent(whole, period).values())
     before_range = previous_period(period.kind, period)
     previous = None
     if before_range is not None:
@@ -448,6 +456,45 @@ def suggestions_report(request: ReportRequest, query: Mapping[str, str]) -> dict
         team_cells = request.per_agent(Scoped("team", team_id, None, members), period)
         team = total(team_cells.values())
         rest = total(cell for (agent, _), cell in team_cells.items() if agent != agent_id)
+    return AgentContext(mine, before_range, previous, team_id, team, rest)
+
+
+def versus_view(request: ReportRequest, around: AgentContext) -> dict[str, Any]:
+    """The agent's average against the rest of their team and against the period
+    before, each with Welch's interval of the difference; `clear` says whether the
+    page may call it better or worse."""
+    mine = average_interval(around.agent)
+
+    def compared(other: Cell | None) -> dict[str, Any] | None:
+        theirs = None if other is None else average_interval(other)
+        if mine is None or theirs is None:
+            return None
+        diff = difference_view(mean_difference(mine, theirs), as_percent=False)
+        return None if diff is None or other is None else {"average": average_view(other), **diff}
+
+    previous_range = around.previous_range
+    return {
+        "team_id": around.team_id,
+        "rest_of_team": compared(around.rest),
+        "previous_range": None
+        if previous_range is None
+        else previous_range.to_dict(request.time_zone),
+        "previous": compared(around.previous),
+    }
+
+
+def suggestions_report(request: ReportRequest, query: Mapping[str, str]) -> dict[str, Any]:
+    lang = query.get("lang") or "fi"
+    if lang not in LANGUAGES:
+        raise InvalidInput("lang is fi, sv or en", field="lang")
+    period = request.range(query)
+    scoped = request.scope(query, period)
+    if scoped.kind != "agent" or scoped.id is None:
+        raise InvalidInput("suggestions are for one agent: scope=agent:<agent id>", field="scope")
+    agent_id = scoped.id
+    around = agent_context(request, agent_id, period)
+    mine, previous, team, rest = around.agent, around.previous, around.team, around.rest
+    before_range, team_id = around.previous_range, around.team_id
     cells = [c for c in (mine, previous, team) if c is not None]
     columns = criterion_columns(cells, request.forms_of(cells))
     titles = {(c["form_id"], c["criterion_id"]): c["title"] for c in columns}
