@@ -123,6 +123,7 @@ def running(settings: LocalSettings) -> Iterator[Running]:
         from chalicelib.adapters.models import EvaluationModel
         from chalicelib.adapters.tables import create_tables
         from infra.local.demo import seed
+        from infra.local.demo_history import seed_history
 
         create_tables()
         s3 = boto3.client("s3")
@@ -178,6 +179,7 @@ def running(settings: LocalSettings) -> Iterator[Running]:
         stack.callback(timer.stop)
 
         seeded = seed(front.origin, secret)
+        seed_history(front.origin, secret, settings.data_dir)
         yield Running(
             settings=settings,
             url=front.origin + "/",

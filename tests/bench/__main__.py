@@ -18,6 +18,7 @@ from tests.bench.load import load_json, render_load, run_load_bench
 from tests.bench.package import package_json, render_package, run_package_bench
 from tests.bench.recorder import Recorder
 from tests.bench.report import render, to_json
+from tests.bench.reports import render_reports, reports_json, run_reports_bench
 from tests.bench.throughput import run_throughput
 from tests.support import ROOT, load_app
 
@@ -34,6 +35,7 @@ def main() -> None:
     throughput = run_throughput()
     package = run_package_bench()
     export = run_export_bench()
+    report_cells = run_reports_bench()
     batch_import = run_import_bench()
     load = run_load_bench()
     browser = run_browser_bench()
@@ -41,6 +43,7 @@ def main() -> None:
     report = to_json(flows, recorder, throughput, elapsed)
     report["package"] = package_json(package)
     report["exports"] = exports_json(export)
+    report["reports"] = reports_json(report_cells)
     report["imports"] = imports_json(batch_import)
     report["load"] = load_json(load)
     report["browser"] = browser_json(browser)
@@ -51,6 +54,8 @@ def main() -> None:
     print(render_package(package))
     print()
     print(render_exports(export))
+    print()
+    print(render_reports(report_cells))
     print()
     print(render_imports(batch_import))
     print()

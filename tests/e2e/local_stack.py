@@ -31,8 +31,17 @@ class StackProcess:
     """`python -m infra.local` with its own port and data dir; output goes to a file
     (a pipe nobody reads could fill up and stall the stack)."""
 
-    def __init__(self, data_dir: Path, log_path: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        log_path: Path,
+        port: int | None = None,
+        *,
+        demo_history: bool = False,
+    ) -> None:
         self.data_dir = data_dir
+        # Off unless asked for: other tests count what they wrote into an empty tenant.
+        self.demo_history = demo_history
         self.log_path = log_path
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -44,7 +53,10 @@ class StackProcess:
         """Starts it and waits until it is ready; returns how long that took."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
         env.update(
-            LAATU_PORT=str(self.port), LAATU_DATA_DIR=str(self.data_dir), PYTHONUNBUFFERED="1"
+            LAATU_PORT=str(self.port),
+            LAATU_DATA_DIR=str(self.data_dir),
+            LAATU_DEMO_HISTORY="1" if self.demo_history else "0",
+            PYTHONUNBUFFERED="1",
         )
         self._log = self.log_path.open("ab")
         self._log_start = self._log.tell()
