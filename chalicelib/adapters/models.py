@@ -121,6 +121,19 @@ class ReportCellModel(_MainTable):
     version = VersionAttribute()
 
 
+class BackfillModel(_MainTable):
+    """pk `{tenant}#BACKFILL`, sk `{job}`: how far a one-off fill of new aggregates got.
+
+    `cursor` is the evaluation listing's cursor after the last page done; a crash
+    before it is saved repeats that page, which the fill makes harmless."""
+
+    cursor = UnicodeAttribute(null=True)
+    done = BooleanAttribute(default=False)
+    seen = NumberAttribute(default=0)
+    filled = NumberAttribute(default=0)
+    updated_at = UnicodeAttribute()
+
+
 class ChangeCountModel(_MainTable):
     """pk `{tenant}#CHANGES`, sk `{pay period}`: bumped in the same transaction as
     every aggregate change, so an export knows whether a period moved since."""

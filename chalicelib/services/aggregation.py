@@ -8,6 +8,7 @@ never disagrees with what is paid.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import Enum
 
 from chalicelib.domain.aggregates import Contribution, move
@@ -48,6 +49,45 @@ def apply_revision(
         moved = {c.pay_period for c in (old, new) if c is not None and c.counted}
         try:
             store.write(snapshot, revision, new, changed, now, moved, cells)
+        except ConcurrentUpdate:
+            continue
+        return Outcome.APPLIED
+    raise ConcurrentUpdate(
+        f"evaluation {evaluation_id} revision {revision}: "
+        f"still contended after {MAX_ATTEMPTS} attempts"
+    )
+
+
+def fill_report(
+    store: AggregateLedger[SnapshotT],
+    tenant: str,
+    evaluation_id: str,
+    revision: int,
+    new: Contribution,
+    now: str,
+) -> Outcome:
+    """Put an already applied revision into the report cells, once.
+
+    For revisions the stream applied before report cells existed: their ledger
+    entry has no report part, so no cell holds them. The ledger gains the report
+    part in the same transaction that adds it to the cells, so a later amendment
+    takes out exactly what was put in, and a second fill finds nothing to do. The
+    pay aggregates are not touched. A revision the ledger does not hold (the
+    stream is behind, or moved on) is left to the stream, which adds the cells of
+    whatever it applies.
+    """
+    if new.report is None:
+        return Outcome.ALREADY_APPLIED
+    for _attempt in range(MAX_ATTEMPTS):
+        snapshot = store.read(tenant, evaluation_id, (), new.report.cell_keys())
+        applied = snapshot.applied_contribution
+        if applied is None or snapshot.applied_revision != revision or applied.report is not None:
+            return Outcome.ALREADY_APPLIED
+        before = snapshot.domain_cells()
+        after = move_cells(before, None, new.report)
+        cells = {key: value for key, value in after.items() if before.get(key) != value}
+        try:
+            store.write(snapshot, revision, replace(applied, report=new.report), {}, now, (), cells)
         except ConcurrentUpdate:
             continue
         return Outcome.APPLIED
