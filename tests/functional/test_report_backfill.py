@@ -7,7 +7,7 @@ from typing import Any
 
 from chalice.test import Client
 
-from chalicelib.adapters.backfill_store import BackfillStore
+from chalicelib.adapters.backfill_store import BackfillProgress, BackfillStore
 from chalicelib.adapters.models import BackfillModel, LedgerModel, ReportCellModel
 from chalicelib.services import report_backfill
 from chalicelib.services.report_backfill import BackfillStores
@@ -50,7 +50,7 @@ def forget_progress() -> None:
         marker.delete()
 
 
-def backfill() -> report_backfill.BackfillProgress:
+def backfill() -> BackfillProgress:
     root = load_app().root
     stores = BackfillStores(BackfillStore(), root.evaluations, root.aggregates, root.settings)
     return report_backfill.run(stores, "acme", lambda: "2026-12-01T00:00:00Z", lambda: True)
