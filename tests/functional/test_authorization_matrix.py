@@ -135,6 +135,28 @@ def _path_values(world: World) -> dict[str, list[str]]:
 QUERIES: dict[str, list[str]] = {
     "listEvaluations": ["", "?agent_id=aino", "?agent_id=bert"],
     "getAgentSummary": ["?period=2026-11"],
+    "getComplianceReport": [
+        "?scope=tenant&range=month:2026-11",
+        f"?scope=team:{TEAM_ID}&range=month:2026-11",
+        "?scope=agent:aino&range=month:2026-11&by_version=true",
+        "?scope=agent:bert&range=custom:2026-11-01..2026-11-15",
+    ],
+    "getHeatmapReport": [f"?scope=team:{TEAM_ID}&range=month:2026-11"],
+    "getTrendReport": [
+        "?scope=tenant&period=month&count=3&end=2026-11",
+        f"?scope=team:{TEAM_ID}&period=week&count=2&end=2026-W45",
+        "?scope=agent:aino&period=quarter&count=2&end=2026-Q4",
+    ],
+    "getBreakdownReport": [
+        "?scope=tenant&range=month:2026-11&by=channel",
+        f"?scope=team:{TEAM_ID}&range=week:2026-W45&by=evaluator",
+        "?scope=agent:aino&range=day:2026-11-02&by=method",
+    ],
+    "getSuggestionsReport": [
+        "?scope=agent:aino&range=month:2026-11&lang=fi",
+        "?scope=agent:bert&range=month:2026-11&lang=en",
+    ],
+    "getLeaderboardReport": [f"?scope=team:{TEAM_ID}&range=month:2026-11"],
 }
 
 
