@@ -28,7 +28,7 @@ from chalicelib.bootstrap import bootstrap
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.events import stream, uploads
 from chalicelib.services import exports as export_service
-from chalicelib.services import report_backfill, tenant_settings
+from chalicelib.services import report_backfill, team_index, tenant_settings
 from chalicelib.services.report_backfill import BackfillStores
 
 # The one place stores, clock and configuration are built.
@@ -76,6 +76,13 @@ def payroll_heartbeat(event: CloudWatchEvent) -> dict[str, Any]:
     deadline = time.monotonic() + BACKFILL_SECONDS_PER_BEAT
     backfill = BackfillStores(BackfillStore(), root.evaluations, root.aggregates, root.settings)
     for tenant, _ in root.settings.tenants():
+        team_index.run(
+            root.settings,
+            BackfillStore(),
+            tenant,
+            lambda: to_utc_iso(root.now()),
+            lambda: time.monotonic() < deadline,
+        )
         report_backfill.run(
             backfill,
             tenant,

@@ -179,6 +179,24 @@ class AgentModel(_MainTable):
     memberships = ListAttribute(of=MembershipAttribute, null=True)
     updated_at = UnicodeAttribute()
     updated_by = UnicodeAttribute()
+    # Counts writes, so a write conditioned on it knows nobody wrote in between
+    # (the team index moves with it); absent on records written before.
+    revision = NumberAttribute(null=True)
+
+
+class TeamMemberModel(_MainTable):
+    """pk `{tenant}#MEMBERS#{team_id}`, sk `{agent_id}`: an agent whose history names
+    the team, with that history, so a team's report reads its members, not the roster.
+
+    Written in the same transaction as the agent record. The item with sk
+    `#complete` says every agent of the team is indexed: written once the
+    one-off indexing of agents saved before the index is done (until then a
+    report reads the whole roster instead).
+    """
+
+    name = UnicodeAttribute(default="")
+    memberships = ListAttribute(of=MembershipAttribute, default=list)
+    updated_at = UnicodeAttribute()
 
 
 class TeamModel(_MainTable):

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
 from chalicelib import jsoncodec
+from chalicelib.adapters.backfill_store import BackfillStore
 from chalicelib.adapters.conditions import on_failed_condition
 from chalicelib.adapters.models import (
     AgentModel,
     MembershipAttribute,
     SettingsModel,
+    TeamMemberModel,
     TeamModel,
     TenantModel,
+    connection,
 )
 from chalicelib.domain.settings import (
     SettingsRevision,
@@ -20,8 +27,8 @@ from chalicelib.domain.settings import (
     parse_settings,
     settings_to_dict,
 )
-from chalicelib.domain.storage_errors import AlreadyExists
-from chalicelib.domain.teams import Membership, Team, stored_memberships
+from chalicelib.domain.storage_errors import AlreadyExists, ConcurrentUpdate
+from chalicelib.domain.teams import Membership, Team, stored_memberships, teams_in
 
 TENANTS_PK = "TENANTS"
 
@@ -36,6 +43,16 @@ def _agents_pk(tenant: str) -> str:
 
 def _teams_pk(tenant: str) -> str:
     return f"{tenant}#TEAMS"
+
+
+def _members_pk(tenant: str, team_id: str) -> str:
+    return f"{tenant}#MEMBERS#{team_id}"
+
+
+# Agent ids start with a letter or digit, so this key is never an agent's.
+COMPLETE_SK = "#complete"
+TEAM_INDEX_JOB = "team_index"  # services.team_index.JOB: the marker of its run
+MAX_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -110,21 +127,82 @@ class SettingsStore:
         return next(iter(query), None) is not None
 
     def put_agent(self, tenant: str, agent: Agent, user: str) -> Agent:
-        AgentModel(
-            _agents_pk(tenant),
-            agent.agent_id,
-            name=agent.name,
-            team=agent.team,
-            payroll_id=agent.payroll_id,
-            active=agent.active,
-            memberships=[
-                MembershipAttribute(team=m.team, start=m.start.isoformat())
-                for m in agent.memberships
-            ],
-            updated_at=agent.updated_at,
-            updated_by=user,
-        ).save()
-        return agent
+        """Create or replace the agent, and their entries in the team index with them:
+        one transaction, conditioned on the record not having changed since read."""
+        for _attempt in range(MAX_ATTEMPTS):
+            old = self._agent_item(tenant, agent.agent_id)
+            before = teams_in(_agent(old).memberships) if old is not None else frozenset()
+            after = teams_in(agent.memberships)
+            item = AgentModel(
+                _agents_pk(tenant),
+                agent.agent_id,
+                name=agent.name,
+                team=agent.team,
+                payroll_id=agent.payroll_id,
+                active=agent.active,
+                memberships=_membership_attributes(agent.memberships),
+                updated_at=agent.updated_at,
+                updated_by=user,
+                revision=_next_revision(old),
+            )
+            try:
+                with (
+                    on_failed_condition(ConcurrentUpdate, f"agent {agent.agent_id}"),
+                    TransactWrite(connection=connection()) as transaction,
+                ):
+                    transaction.save(item, condition=_unchanged(old))
+                    for team in sorted(after):
+                        transaction.save(_member_item(tenant, team, agent))
+                    for team in sorted(before - after):
+                        transaction.delete(
+                            TeamMemberModel(_members_pk(tenant, team), agent.agent_id)
+                        )
+            except ConcurrentUpdate:
+                continue
+            return agent
+        raise ConcurrentUpdate(f"agent {agent.agent_id}: still contended")
+
+    def team_members(self, tenant: str, team_id: str) -> tuple[bool, list[Agent]]:
+        """(whether the index is complete for the team, the agents it holds): one Query."""
+        complete = False
+        agents: list[Agent] = []
+        query = TeamMemberModel.query(_members_pk(tenant, team_id), consistent_read=True)
+        for item in query:
+            if item.sk == COMPLETE_SK:
+                complete = True
+                continue
+            agents.append(_member(item))
+        return complete, agents
+
+    def index_agent(self, tenant: str, agent_id: str) -> None:
+        """Put an agent saved before the team index into it, as it is now."""
+        for _attempt in range(MAX_ATTEMPTS):
+            old = self._agent_item(tenant, agent_id)
+            if old is None:
+                return
+            agent = _agent(old)
+            try:
+                with (
+                    on_failed_condition(ConcurrentUpdate, f"agent {agent_id}"),
+                    TransactWrite(connection=connection()) as transaction,
+                ):
+                    transaction.condition_check(
+                        AgentModel, old.pk, old.sk, condition=_unchanged(old)
+                    )
+                    for team in sorted(teams_in(agent.memberships)):
+                        transaction.save(_member_item(tenant, team, agent))
+            except ConcurrentUpdate:
+                continue  # written meanwhile, and so indexed by that write
+            return
+
+    def mark_team_indexed(self, tenant: str, team_id: str, now: str) -> None:
+        TeamMemberModel(_members_pk(tenant, team_id), COMPLETE_SK, updated_at=now).save()
+
+    def _agent_item(self, tenant: str, agent_id: str) -> AgentModel | None:
+        try:
+            return AgentModel.get(_agents_pk(tenant), agent_id, consistent_read=True)
+        except AgentModel.DoesNotExist:
+            return None
 
     def get_agent(self, tenant: str, agent_id: str) -> Agent | None:
         try:
@@ -152,6 +230,10 @@ class SettingsStore:
             updated_at=now,
             updated_by=user,
         ).save()
+        if BackfillStore().progress(tenant, TEAM_INDEX_JOB).done:
+            # Indexed from now on by every agent write; before the tenant's index is
+            # built, its indexing marks every team at the end instead.
+            self.mark_team_indexed(tenant, team.team_id, now)
         return team
 
 
@@ -170,6 +252,46 @@ def _agent(item: AgentModel) -> Agent:
             item.team,
         ),
     )
+
+
+def _member(item: TeamMemberModel) -> Agent:
+    return Agent(
+        agent_id=item.sk,
+        name=item.name,
+        team="",
+        payroll_id="",
+        active=True,
+        updated_at=item.updated_at,
+        memberships=stored_memberships(
+            [{"team": m.team, "from": m.start} for m in item.memberships or ()], ""
+        ),
+    )
+
+
+def _member_item(tenant: str, team_id: str, agent: Agent) -> TeamMemberModel:
+    return TeamMemberModel(
+        _members_pk(tenant, team_id),
+        agent.agent_id,
+        name=agent.name,
+        memberships=_membership_attributes(agent.memberships),
+        updated_at=agent.updated_at,
+    )
+
+
+def _membership_attributes(memberships: Iterable[Membership]) -> list[MembershipAttribute]:
+    return [MembershipAttribute(team=m.team, start=m.start.isoformat()) for m in memberships]
+
+
+def _next_revision(old: AgentModel | None) -> int:
+    return 1 if old is None or old.revision is None else int(old.revision) + 1
+
+
+def _unchanged(old: AgentModel | None) -> Condition:
+    if old is None:
+        return AgentModel.sk.does_not_exist()
+    if old.revision is None:
+        return AgentModel.revision.does_not_exist() & (AgentModel.updated_at == old.updated_at)
+    return AgentModel.revision == old.revision
 
 
 def _team(item: TeamModel) -> Team:

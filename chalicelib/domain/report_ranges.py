@@ -78,7 +78,11 @@ def _check_days(first: date, last: date, value: str) -> None:
 def parse_range(value: str, pay_calendar: Calendar) -> ReportRange:
     kind, _, text = value.partition(":")
     if kind == "pay":
-        period = pay_calendar.period_labelled(text)
+        try:
+            period = pay_calendar.period_labelled(text)
+        except InvalidInput as exc:
+            # The calendar names its own field; here the label came in `range`.
+            raise InvalidInput(exc.message, field="range", code=exc.code) from None
         return ReportRange("pay", period.label, period.start, period.end)
     pattern = _FORMS.get(kind)
     match = pattern.fullmatch(text) if pattern else None

@@ -31,6 +31,9 @@ MAX_NAME = 200
 MAX_LEADERS = 50
 MAX_LEADER = 128
 MAX_MEMBERSHIPS = 500
+# Each team of a history is indexed in the same transaction as the agent record,
+# which DynamoDB caps at 100 items.
+MAX_TEAMS_IN_HISTORY = 90
 ONE_DAY = timedelta(days=1)
 
 Span = tuple[date, date]  # inclusive: (first day, last day)
@@ -138,7 +141,16 @@ def parse_memberships(raw: object, field: str = "memberships") -> tuple[Membersh
                 field=f"{where}.from",
             )
         out.append(Membership(team, start))
+    if len(teams_in(out)) > MAX_TEAMS_IN_HISTORY:
+        raise InvalidInput(
+            f"{field} may name at most {MAX_TEAMS_IN_HISTORY} different teams", field=field
+        )
     return tuple(out)
+
+
+def teams_in(memberships: Iterable[Membership]) -> frozenset[str]:
+    """Every team a history names (not "no team")."""
+    return frozenset(m.team for m in memberships if m.team)
 
 
 def stored_memberships(

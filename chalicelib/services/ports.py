@@ -95,6 +95,13 @@ class TeamDirectory(Protocol):
         ...
 
 
+class TeamRoster(Protocol):
+    def team_members(self, tenant: str, team_id: str) -> tuple[bool, list[Agent]]:
+        """(whether the team index is complete for the team, every agent whose
+        membership history names it, with that history)."""
+        ...
+
+
 class TeamLookup(Protocol):
     def get_team(self, tenant: str, team_id: str) -> Team | None: ...
 

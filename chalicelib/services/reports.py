@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from chalicelib.adapters.settings_store import Agent
 from chalicelib.domain import permissions
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.domain.forms import Form, parse_form
@@ -59,22 +60,27 @@ from chalicelib.domain.reports import (
 )
 from chalicelib.domain.settings import TenantSettings
 from chalicelib.domain.statistics import mean_difference
-from chalicelib.domain.teams import Membership, Span, Team, spans_in_team, team_on
+from chalicelib.domain.teams import Membership, Span, Team, spans_in_team, team_on, teams_in
 from chalicelib.domain.text import parse_whole
 from chalicelib.services.ports import (
     AgentDirectory,
+    AgentLookup,
     FormVersions,
     ReportCells,
     SettingsHistory,
     TeamDirectory,
+    TeamLookup,
+    TeamRoster,
 )
 
 ONE_DAY = timedelta(days=1)
 DEFAULT_TREND_POINTS = 6
 
 
-class ReportSources(SettingsHistory, AgentDirectory, TeamDirectory, Protocol):
-    """The settings store: settings revisions, the roster and the teams."""
+class ReportSources(
+    SettingsHistory, AgentDirectory, AgentLookup, TeamDirectory, TeamLookup, TeamRoster, Protocol
+):
+    """The settings store: settings revisions, the roster, the teams and their members."""
 
 
 @dataclass
@@ -100,11 +106,12 @@ class ReportRequest:
     forms: FormVersions
     now: datetime
     _calendar: Calendar | None = None
-    _agents: dict[str, tuple[Membership, ...]] | None = None
+    _members: dict[str, dict[str, tuple[Membership, ...]]] = field(default_factory=dict)
+    _agents: dict[str, Agent | None] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)
     _teams: dict[str, Team] | None = None
     _forms: dict[FormKey, Form | None] = field(default_factory=dict)
-    _form_reads: int = 0
+    _source_reads: int = 0
 
     @property
     def tenant(self) -> str:
@@ -113,6 +120,7 @@ class ReportRequest:
     @property
     def calendar(self) -> Calendar:
         if self._calendar is None:
+            self._source_reads += 1
             self._calendar = Calendar(self.sources.revisions(self.tenant))
         return self._calendar
 
@@ -127,25 +135,57 @@ class ReportRequest:
     def today(self) -> date:
         return local_day(self.now, self.time_zone)
 
-    def memberships(self) -> dict[str, tuple[Membership, ...]]:
-        if self._agents is None:
-            agents = self.sources.agents(self.tenant)
-            self._agents = {a.agent_id: a.memberships for a in agents}
-            self._names = {a.agent_id: a.name for a in agents}
-        return self._agents
+    def members_of(self, team_id: str) -> dict[str, tuple[Membership, ...]]:
+        """Every agent whose history names the team, with that history: the team's
+        part of the index (one Query), or the whole roster while the index of a
+        tenant with older records is still being built."""
+        if team_id not in self._members:
+            self._source_reads += 1
+            complete, agents = self.sources.team_members(self.tenant, team_id)
+            if not complete:
+                self._source_reads += 1
+                agents = [
+                    a
+                    for a in self.sources.agents(self.tenant)
+                    if team_id in teams_in(a.memberships)
+                ]
+            self._names.update({a.agent_id: a.name for a in agents})
+            self._members[team_id] = {a.agent_id: a.memberships for a in agents}
+        return self._members[team_id]
+
+    def agent(self, agent_id: str) -> Agent | None:
+        if agent_id not in self._agents:
+            self._source_reads += 1
+            found = self.sources.get_agent(self.tenant, agent_id)
+            self._agents[agent_id] = found
+            if found is not None:
+                self._names[agent_id] = found.name
+        return self._agents[agent_id]
+
+    def memberships_of(self, agent_id: str) -> tuple[Membership, ...]:
+        found = self.agent(agent_id)
+        return () if found is None else found.memberships
 
     def name_of(self, agent_id: str) -> str | None:
-        self.memberships()
+        if agent_id not in self._names:
+            self.agent(agent_id)
         return self._names.get(agent_id) or None
 
     def teams(self) -> dict[str, Team]:
         if self._teams is None:
+            self._source_reads += 1
             self._teams = {t.team_id: t for t in self.sources.teams(self.tenant)}
         return self._teams
 
+    def team(self, team_id: str) -> Team | None:
+        if self._teams is not None:
+            return self._teams.get(team_id)
+        self._source_reads += 1
+        return self.sources.get_team(self.tenant, team_id)
+
     def form(self, key: FormKey) -> Form | None:
         if key not in self._forms:
-            self._form_reads += 1
+            self._source_reads += 1
             try:
                 record = self.forms.get_version(self.tenant, *key)
                 self._forms[key] = parse_form(record.definition)
@@ -160,7 +200,7 @@ class ReportRequest:
 
     @property
     def requests(self) -> int:
-        return self.cells.requests + self._form_reads
+        return self.cells.requests + self._source_reads
 
     # --- scope and range ----------------------------------------------------------
 
@@ -187,14 +227,10 @@ class ReportRequest:
         )
 
     def _team_scope(self, granted: frozenset[Scope], team_id: str, period: ReportRange) -> Scoped:
-        team = self.teams().get(team_id)
+        team = self.team(team_id)
         if team is None:
             raise NotFound(f"team '{team_id}' is not known", field="scope")
-        members = {
-            agent: spans
-            for agent, memberships in self.memberships().items()
-            if (spans := spans_in_team(memberships, team_id, period.first, period.last))
-        }
+        members = self.spans_of_members(team_id, period)
         scoped = Scoped("team", team_id, team.name, members, team=team)
         if Scope.TENANT in granted or (
             Scope.LED in granted and team.is_led_by(self.principal.user)
@@ -213,13 +249,21 @@ class ReportRequest:
         if Scope.SELF in granted and agent_id == self.principal.agent_id:
             return scoped
         if Scope.LED in granted:
-            memberships = self.memberships().get(agent_id, ())
+            memberships = self.memberships_of(agent_id)
             for team in self.teams().values():
                 if team.is_led_by(self.principal.user) and spans_in_team(
                     memberships, team.team_id, period.first, period.last
                 ):
                     return scoped
         raise Forbidden("an agent's report is for them, their team leader and QA managers")
+
+    def spans_of_members(self, team_id: str, period: ReportRange) -> dict[str, list[Span]]:
+        """The team's members in the range, with the days each was in the team."""
+        return {
+            agent: spans
+            for agent, memberships in self.members_of(team_id).items()
+            if (spans := spans_in_team(memberships, team_id, period.first, period.last))
+        }
 
     # --- reading cells ------------------------------------------------------------
 
@@ -445,14 +489,10 @@ def agent_context(request: ReportRequest, agent_id: str, period: ReportRange) ->
             "agent", agent_id, None, {agent_id: [(before_range.first, before_range.last)]}
         )
         previous = total(request.per_agent(before_scope, before_range).values())
-    team_id = team_on(request.memberships().get(agent_id, ()), period.last)
+    team_id = team_on(request.memberships_of(agent_id), period.last)
     rest = team = None
-    if team_id is not None and team_id in request.teams():
-        members = {
-            agent: spans
-            for agent, memberships in request.memberships().items()
-            if (spans := spans_in_team(memberships, team_id, period.first, period.last))
-        }
+    if team_id is not None and request.team(team_id) is not None:
+        members = request.spans_of_members(team_id, period)
         team_cells = request.per_agent(Scoped("team", team_id, None, members), period)
         team = total(team_cells.values())
         rest = total(cell for (agent, _), cell in team_cells.items() if agent != agent_id)
