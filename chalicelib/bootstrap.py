@@ -25,6 +25,7 @@ from chalicelib.adapters.tables import configure
 from chalicelib.adapters.uploads import UploadStore
 from chalicelib.config import Settings, settings
 from chalicelib.services.exports import ExportStores
+from chalicelib.services.form_cache import PublishedForms
 from chalicelib.services.tenant_settings import StoredRoster
 
 
@@ -46,6 +47,8 @@ class Context:
     # The one clock: routes, the stream handler, the heartbeat and the importer read
     # it, so a test that travels in time sets it once.
     clock: Callable[[], datetime] = system_clock
+    # Published versions never change: parsed once per process for every report.
+    published_forms: PublishedForms | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -62,6 +65,11 @@ class Context:
 
     def roster(self, tenant: str) -> StoredRoster:
         return StoredRoster(self.settings, tenant)
+
+    def report_forms(self) -> PublishedForms:
+        if self.published_forms is None:
+            self.published_forms = PublishedForms(self.forms)
+        return self.published_forms
 
     def report_cells(self) -> ReportCellStore:
         """A reader of report cells with its own request count: one per report."""

@@ -24,7 +24,7 @@ def _answer(call: Call, name: str, report: Report, as_table: Callable[[Any], Tab
     fmt, lang = download_format(query)
     context = call.context
     request = ReportRequest(
-        call.principal, context.settings, context.report_cells(), context.forms, call.now()
+        call.principal, context.settings, context.report_cells(), context.report_forms(), call.now()
     )
     view = report(request, query)
     if fmt == "json":

@@ -36,3 +36,30 @@ class FormCache:
             except NotFound:
                 self._parsed[key] = None
         return self._parsed[key]
+
+
+class PublishedForms:
+    """Published form versions parsed once per process: a version never changes
+    once published, so a warm Lambda reads each at most once. Only versions found
+    are kept (one may be published later), at most `limit`, oldest first out."""
+
+    def __init__(self, forms: FormVersions, limit: int = 256) -> None:
+        self._forms = forms
+        self._limit = limit
+        self._parsed: dict[tuple[str, str, int], Form] = {}
+
+    def form(self, tenant: str, form_id: str, version: int) -> tuple[Form | None, bool]:
+        """(the form, or None when there is no such version; whether it was read now)."""
+        key = (tenant, form_id, version)
+        found = self._parsed.get(key)
+        if found is not None:
+            return found, False
+        try:
+            record = self._forms.get_version(tenant, form_id, version)
+        except NotFound:
+            return None, True
+        parsed = parse_form(record.definition)
+        if len(self._parsed) >= self._limit:
+            del self._parsed[next(iter(self._parsed))]
+        self._parsed[key] = parsed
+        return parsed, True

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from chalicelib.adapters.settings_store import Agent
 from chalicelib.domain import permissions
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
-from chalicelib.domain.forms import Form, parse_form
+from chalicelib.domain.forms import Form
 from chalicelib.domain.numbers import reported
 from chalicelib.domain.pay_periods import Calendar, local_day, local_midnight
 from chalicelib.domain.periods import to_utc_iso
@@ -62,10 +62,10 @@ from chalicelib.domain.settings import TenantSettings
 from chalicelib.domain.statistics import mean_difference
 from chalicelib.domain.teams import Membership, Span, Team, spans_in_team, team_on, teams_in
 from chalicelib.domain.text import parse_whole
+from chalicelib.services.form_cache import PublishedForms
 from chalicelib.services.ports import (
     AgentDirectory,
     AgentLookup,
-    FormVersions,
     ReportCells,
     SettingsHistory,
     TeamDirectory,
@@ -103,7 +103,7 @@ class ReportRequest:
     principal: Principal
     sources: ReportSources
     cells: ReportCells
-    forms: FormVersions
+    forms: PublishedForms
     now: datetime
     _calendar: Calendar | None = None
     _members: dict[str, dict[str, tuple[Membership, ...]]] = field(default_factory=dict)
@@ -185,12 +185,9 @@ class ReportRequest:
 
     def form(self, key: FormKey) -> Form | None:
         if key not in self._forms:
-            self._source_reads += 1
-            try:
-                record = self.forms.get_version(self.tenant, *key)
-                self._forms[key] = parse_form(record.definition)
-            except NotFound:
-                self._forms[key] = None
+            found, read = self.forms.form(self.tenant, *key)
+            self._source_reads += read
+            self._forms[key] = found
         return self._forms[key]
 
     def forms_of(self, cells: Iterable[Cell]) -> dict[FormKey, Form]:
