@@ -6,6 +6,7 @@ import { whoAmI } from "./api/me.js";
 import { getSettings } from "./api/settings.js";
 import { h, replaceChildren } from "./dom.js";
 import { preferredLanguage, setLanguage, t, currentLanguage } from "./i18n.js";
+import { preloadView } from "./preload.js";
 import { navigate, resolve } from "./router.js";
 import { DEFAULT_TIME_ZONE } from "./rules.generated.js";
 import { settings } from "./settings.js";
@@ -92,6 +93,7 @@ async function route() {
   const main = document.getElementById("main");
   const root = h("div", { class: `view view-${view}` });
   try {
+    preloadView(view); // a page reached from another (the landing page's next) side by side too
     const module = await import(`./views/${view}.js`);
     if (controller.signal.aborted) return;
     replaceChildren(main, root);

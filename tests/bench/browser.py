@@ -21,6 +21,7 @@ from tests.e2e.local_stack import StackProcess
 FIRST_LOAD_GOAL_BYTES = 150 * 1024
 SUBMIT_GOAL_MS = 1000
 SUBMITS = 20
+BENCH_AGENT = "bench-mittari"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ def run_browser_bench() -> BrowserBench | None:
         stack.start()
         try:
             site = Site(stack.base, os.environ["LAATU_LOCAL_JWT_SECRET"])
+            # An evaluation must name an agent in the tenant's roster.
+            site.expect(200, "PUT", f"/v1/agents/{BENCH_AGENT}", "admin", {"name": BENCH_AGENT})
             with sync_playwright() as driver:
                 browser = driver.chromium.launch(
                     executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
@@ -59,7 +62,7 @@ def run_browser_bench() -> BrowserBench | None:
                     page = context.new_page()
                     page.goto(f"/#token={site.token('evaluator')}")
                     page.wait_for_selector("#who .who-user")
-                    timings = submit_evaluations(page, SUBMITS, "bench-mittari")
+                    timings = submit_evaluations(page, SUBMITS, BENCH_AGENT)
                     context.close()
                 finally:
                     browser.close()

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PageFactory
 from tests.browser.support import Site, Watched
-from tests.browser.test_reports_pages import rows
+from tests.browser.test_reports_pages import every_card, rows
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 FORM_ID = "asiakaspalvelu"
@@ -78,7 +78,7 @@ def report(site: Site, route: str, query: str, role: str = "admin") -> Any:
 def open_live(open_page: PageFactory, role: str, path: str, locale: str = "en-GB") -> Watched:
     watched = open_page(role, locale=locale)
     watched.page.goto(path)
-    watched.page.locator(".view-reports[data-ready=true]").wait_for()
+    every_card(watched.page)
     return watched
 
 

@@ -75,3 +75,51 @@ def test_no_other_module_keeps_its_own_copy_of_a_shared_rule() -> None:
     assert found == []
     users = [p for p in code if "rules.generated.js" in p.read_text("utf-8")]
     assert len(users) >= 4
+
+
+_IMPORT = re.compile(r'^(?:import|export)\s[^;]*?\bfrom\s+"(\.[^"]+)"', re.MULTILINE)
+
+
+def static_imports(module: Path) -> set[Path]:
+    """`module` and every module it imports statically, at any depth (no import())."""
+    seen: set[Path] = set()
+    todo = [module.resolve()]
+    while todo:
+        path = todo.pop()
+        if path not in seen:
+            seen.add(path)
+            todo += [(path.parent / m).resolve() for m in _IMPORT.findall(path.read_text("utf-8"))]
+    return seen
+
+
+def test_each_page_preloads_its_own_modules_and_no_others() -> None:
+    """js/preload.js's lists are each view's static imports beyond the shell's (which
+    index.html preloads): none missing, none of another page's."""
+    source = (JS / "preload.js").read_text("utf-8")
+    lists = {
+        name: re.findall(r'"([\w/.-]+\.js)"', body)
+        for name, body in re.findall(r"const (\w+) = \[(.*?)\];", source, re.DOTALL)
+    }
+    views = {}
+    for view, body in re.findall(r'"([\w-]+)": \{\s*modules: (\w+|\[.*?\])', source, re.DOTALL):
+        named = lists.get(body, []) + re.findall(r'"([\w/.-]+\.js)"', body)
+        for spread in re.findall(r"\.\.\.(\w+)", body):
+            named += lists[spread]
+        views[view] = set(named)
+    assert set(views) == {"evaluate", "pick-form", "reports"}
+    shell = static_imports(JS / "main.js")
+    html = (ROOT / "static_site" / "index.html").read_text("utf-8")
+    hrefs = re.findall(r'rel="modulepreload" href="([^"]+)"', html)
+    preloaded = {(ROOT / "static_site" / href.lstrip("/")).resolve() for href in hrefs}
+    assert preloaded == shell - {(JS / "preload.js").resolve()}
+
+    def needs(view: str) -> set[str]:
+        return {
+            p.relative_to(JS).as_posix()
+            for p in static_imports(JS / "views" / f"{view}.js") - shell
+        }
+
+    assert views["evaluate"] == needs("evaluate")
+    assert views["reports"] == needs("reports")
+    # The form list leads straight to the evaluation page, so it fetches that too.
+    assert views["pick-form"] == needs("pick-form") | needs("evaluate")

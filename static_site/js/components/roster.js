@@ -4,6 +4,7 @@
 
 import { ApiError } from "../api.js";
 import { listAgents, saveAgent } from "../api/agents.js";
+import { listTeams } from "../api/teams.js";
 import { announce, field, h, replaceChildren } from "../dom.js";
 import { errorMessage } from "../errors.js";
 import { clearFieldErrors, showFieldError } from "../field-errors.js";
@@ -11,7 +12,13 @@ import { formatDateTime, t } from "../i18n.js";
 import { AGENT_ID } from "../rules.generated.js";
 
 export async function createRoster(app) {
-  let agents = await listAgents();
+  // The team field offers the tenant's teams (api/teams.js); without them it still takes an id.
+  const quietTeams = listTeams().catch((error) => {
+    if (!(error instanceof ApiError)) throw error;
+    return [];
+  });
+  const [listed, teams] = await Promise.all([listAgents(), quietTeams]);
+  let agents = listed;
   let editing = null; // the agent_id being edited, or null when adding
 
   const tableBody = h("tbody");
@@ -20,8 +27,10 @@ export async function createRoster(app) {
 
   const idInput = h("input", { autocomplete: "off", spellcheck: "false", maxlength: 128, required: true });
   const nameInput = h("input", { autocomplete: "off", maxlength: 200 });
-  // A team id (GET /v1/teams); a change is a membership from today, the history is kept.
-  const teamInput = h("input", { autocomplete: "off", spellcheck: "false", maxlength: 64 });
+  // A team id (listTeams); a change is a membership from today, the history is kept.
+  const teamInput = h("input", { autocomplete: "off", spellcheck: "false", maxlength: 64, list: "roster-teams" });
+  const teamList = h("datalist", { id: "roster-teams" },
+    teams.map((team) => h("option", { value: team.team_id }, team.name && team.name !== team.team_id ? team.name : null)));
   const payrollInput = h("input", { autocomplete: "off", spellcheck: "false", maxlength: 64 });
   const activeInput = h("input", { type: "checkbox", checked: true });
   const formHeading = h("h3", { id: "agent-form-h" });
@@ -38,7 +47,8 @@ export async function createRoster(app) {
       field({ label: t("roster.team"), control: teamInput, name: "team" }),
       field({ label: t("roster.payrollId"), control: payrollInput, name: "payroll_id", hint: t("roster.payrollIdHint") }),
       h("div", { class: "check", dataset: { field: "active" } }, h("label", {}, activeInput, " ", t("roster.activeLabel")))),
-    h("div", { class: "actions" }, saveButton, newButton, formStatus));
+    h("div", { class: "actions" }, saveButton, newButton, formStatus),
+    teamList);
 
   function fill(agent) {
     editing = agent?.agent_id ?? null;

@@ -4,7 +4,8 @@
 // manager sees the tenant and any team or agent, a team leader the teams they lead
 // and those teams' agents, an agent their own figures beside their team's totals
 // (no one else's rows). Every filter lives in the address, so a view is a link.
-// This module wires the page: the rules are reports/model.js, the DOM reports/view.js.
+// This module wires the page: the rules are reports/model.js, the DOM reports/view.js
+// (the cards below the first screen reports/below.js, loaded when scrolled to).
 
 import { ApiError } from "../api.js";
 import { listAgents } from "../api/agents.js";
@@ -17,10 +18,7 @@ import { navigate } from "../router.js";
 import { useStylesheet } from "../stylesheet.js";
 import { toWall } from "../timezone.js";
 import { choices, filtersHash, readFilters, resultsHref, scopeText, trendFor } from "./reports/model.js";
-import {
-  breakdownBody, card, complianceCharts, filterForm, headline, leaderboardBody, rangeLine,
-  saveBlob, suggestionsBody, trendBody,
-} from "./reports/view.js";
+import { card, complianceCharts, filterForm, headline, rangeLine, saveBlob, suggestionsBody } from "./reports/view.js";
 
 const TREND_COUNT = 6;
 
@@ -31,6 +29,41 @@ async function quietly(promise, fallback) {
     if (!(error instanceof ApiError)) throw error;
     return fallback;
   }
+}
+
+// Besides coming into view, what makes a waiting card load.
+const WANTED_BY = ["beforeprint", "laatu:print-requested"];
+
+/** A promise that resolves when `element` comes near the screen or the page is about
+ * to print, whichever is first: the cards below the first screen load then. */
+function whenWanted(element, signal) {
+  return new Promise((resolve) => {
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) done();
+    }, { rootMargin: "200px 0px" });
+    const done = () => {
+      observer.disconnect();
+      for (const name of WANTED_BY) window.removeEventListener(name, done);
+      resolve();
+    };
+    observer.observe(element);
+    for (const name of WANTED_BY) window.addEventListener(name, done, { signal });
+    signal.addEventListener("abort", () => observer.disconnect(), { once: true });
+  });
+}
+
+/** Ctrl+P (or ⌘P) while cards still wait: they load first, then the print dialog opens,
+ * so a printout is never missing one. (A print from the browser's menu starts them too.) */
+function printWhenLoaded(pending, signal) {
+  window.addEventListener("keydown", (event) => {
+    if (event.key.toLowerCase() !== "p" || !(event.ctrlKey || event.metaKey) || event.altKey) return;
+    if (!pending.size) return;
+    event.preventDefault();
+    window.dispatchEvent(new Event("laatu:print-requested"));
+    Promise.all(pending).then(() => {
+      if (!signal.aborted) window.print();
+    });
+  }, { signal });
 }
 
 /** Opens every figure table for printing (a closed <details> prints closed), and
@@ -171,11 +204,7 @@ export async function render(root, params, app) {
   if (suggestionsCard) {
     loads.push(load(suggestionsCard, () => suggestions({ ...base, lang }, { signal }), (data) => suggestionsBody(data, app.timeZone)));
   }
-  // Trend and breakdown name criteria by id: their titles come from the compliance answer.
   await complianceData;
-  loads.push(load(trendCard, () => trend(trendQuery, { signal }), (data) => trendBody(data, {
-    criterion: filters.criterion, titles, onCriterion: (criterion) => go({ criterion }),
-  })));
   if (heatmapCard) {
     loads.push(load(heatmapCard,
       () => Promise.all([heatmap(base, { signal }), import("../components/heatmap.js")]),
@@ -184,8 +213,31 @@ export async function render(root, params, app) {
         href: (agent, c) => drill(agent.agent_id, data.range)(c.form_id, c.criterion_id),
       })));
   }
-  loads.push(load(breakdownCard, () => breakdown(breakdownQuery, { signal }), (data) => breakdownBody(data, titles)));
-  if (leaderboardCard) loads.push(load(leaderboardCard, () => leaderboard(base, { signal }), leaderboardBody));
   await Promise.all(loads);
-  if (!signal.aborted) root.dataset.ready = "true";
+  if (signal.aborted) return;
+  root.dataset.ready = "true"; // the first screen's cards are in
+
+  // The cards below load when scrolled to, their code too (reports/below.js); watched
+  // from now, when the cards above have their height. Trend and breakdown name criteria
+  // by id: the titles are the compliance answer's.
+  const pending = new Set();
+  const later = (target, fetch, show) => {
+    const loaded = whenWanted(target.element, signal)
+      .then(() => load(target, () => Promise.all([fetch(), import("./reports/below.js")]), ([data, bodies]) => show(data, bodies)));
+    pending.add(loaded);
+    loaded.finally(() => pending.delete(loaded));
+    return loaded;
+  };
+  printWhenLoaded(pending, signal);
+  const lazy = [
+    later(trendCard, () => trend(trendQuery, { signal }), (data, bodies) => bodies.trendBody(data, {
+      criterion: filters.criterion, titles, onCriterion: (criterion) => go({ criterion }),
+    })),
+    later(breakdownCard, () => breakdown(breakdownQuery, { signal }), (data, bodies) => bodies.breakdownBody(data, titles)),
+  ];
+  if (leaderboardCard) lazy.push(later(leaderboardCard, () => leaderboard(base, { signal }), (data, bodies) => bodies.leaderboardBody(data)));
+  // render does not wait for them (they may never be scrolled to): complete says when all are in.
+  Promise.all(lazy).then(() => {
+    if (!signal.aborted) root.dataset.complete = "true";
+  });
 }

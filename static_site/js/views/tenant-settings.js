@@ -14,6 +14,15 @@ import { useStylesheet } from "../stylesheet.js";
 import { SettingsModel } from "./tenant-settings/model.js";
 import { SettingsView, renderRefusal } from "./tenant-settings/view.js";
 
+/** The words for a refused save: the page's own for the report fields it knows (the
+ * API words those in English), the API's otherwise. */
+function apiProblem(error) {
+  if (error.code === "concurrent_settings_change") return t("rules.concurrent");
+  if (error.status === 400 && error.field === `reports.shift_bands`) return t("rules.errorBandsSame");
+  if (error.status === 400 && /^reports\.shift_bands\.(day|evening|night)$/.test(error.field ?? "")) return t("rules.errorBandTime");
+  return errorMessage(error);
+}
+
 export async function render(root, _params, app) {
   await Promise.all([loadMessages("payroll"), useStylesheet("/css/office.css")]);
   document.title = `${t("rules.title")} – Laatu`;
@@ -40,7 +49,7 @@ export async function render(root, _params, app) {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       view.setStatus("");
-      view.showError(error.field, error.code === "concurrent_settings_change" ? t("rules.concurrent") : errorMessage(error));
+      view.showError(error.field, apiProblem(error));
       return;
     }
     model.reloaded(await getSettings());
@@ -52,6 +61,7 @@ export async function render(root, _params, app) {
 
   const view = new SettingsView({
     start: model.start,
+    reports: model.reports,
     timeZone: app.timeZone,
     on: {
       setTier: (index, key, value) => model.setTier(index, key, value),

@@ -1,16 +1,17 @@
 // The report page's DOM: the filters, and one card per report (figures, compliance,
 // trend, heatmap, breakdown, leaderboard, suggestions), each saying what its figures
-// mean and offering its CSV and XLSX. It shows what it is given and reports what the
+// mean and offering its CSV and XLSX; the bodies of the cards below the first screen
+// are reports/below.js. It shows what it is given and reports what the
 // person does through callbacks (views/reports.js).
 
-import { barChart, figureOf, figureText, interval, lineChart, percent } from "../../components/charts.js";
+import { barChart, figureOf, figureText, interval, percent } from "../../components/charts.js";
 import { field, h, replaceChildren } from "../../dom.js";
 import { errorMessage } from "../../errors.js";
 import { formatDecimal, formatInteger, locale, t } from "../../i18n.js";
 import { BREAKDOWNS, RANGE_KINDS, parseRange, rangeText, resultsHref, resultsHrefOfApiUrl, scopeText, shiftRange } from "./model.js";
 
 /** "2026-10-01", "2026-10-31" → "1.–31.10.2026" in the page's language. */
-function formatDays(first, last) {
+export function formatDays(first, last) {
   const format = new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeZone: "UTC" });
   return format.formatRange(new Date(`${first}T00:00:00Z`), new Date(`${last}T00:00:00Z`));
 }
@@ -67,7 +68,7 @@ export function card({ id, title, meaning, download }) {
   };
 }
 
-function option(value, label, selected) {
+export function option(value, label, selected) {
   return h("option", { value, selected: value === selected }, label);
 }
 
@@ -199,102 +200,6 @@ export function complianceCharts(data, { drill }) {
       t("reports.naShares", {
         shares: section.criteria.map((c) => `${c.title}: ${percent(c.na_share?.rate)}`).join("; "),
       }))))));
-}
-
-/** The trend: a line of the average (or of one criterion's compliance) and the change. */
-export function trendBody(data, { criterion, titles, onCriterion }) {
-  for (const c of data.criteria ?? []) if (c.title) titles.set(`${c.form_id}/${c.criterion_id}`, c.title);
-  const keys = [];
-  for (const point of data.points) {
-    for (const c of point.criteria ?? []) {
-      const key = `${c.form_id}/${c.criterion_id}`;
-      if (!keys.includes(key)) keys.push(key);
-    }
-  }
-  const select = h("select", {},
-    option("", t("reports.trend.average"), criterion),
-    keys.map((key) => option(key, titles.get(key) ?? key, criterion)));
-  select.addEventListener("change", () => onCriterion(select.value));
-  const chosen = keys.includes(criterion) ? criterion : "";
-  const points = data.points.map((p) => ({
-    label: p.label,
-    title: `${p.label} (${formatDays(p.first_day, p.last_day)})`,
-    figure: chosen
-      ? (p.criteria ?? []).find((c) => `${c.form_id}/${c.criterion_id}` === chosen)?.compliance ?? null
-      : p.average,
-  }));
-  const change = data.change;
-  const changeLine = change ? h("p", { class: "change", dataset: { clear: String(change.clear) } },
-    h("strong", {}, t(change.clear ? "reports.trend.clear" : "reports.trend.notClear")), " ",
-    t("reports.trend.change", {
-      from: change.from, to: change.to, difference: formatDecimal(change.difference),
-      interval: interval(change.low, change.high),
-    })) : null;
-  return [
-    field({ label: t("reports.trend.show"), control: select, name: "trend-criterion", className: "field narrow-field" }),
-    lineChart({ title: chosen ? titles.get(chosen) ?? chosen : t("reports.trend.average"), points, unit: chosen ? "%" : "p" }),
-    changeLine,
-    change?.method ? h("p", { class: "hint method" }, t("reports.trend.method"), " ", change.method) : null,
-  ];
-}
-
-/** A group's name: the API's label, else the site's word for a channel or method. */
-function groupLabel(by, group) {
-  if (group.label) return group.label;
-  const key = by === "channel" || by === "method" ? `${by}.${group.value}` : null;
-  return key && t(key) !== key ? t(key) : group.value;
-}
-
-export function breakdownBody(data, titles) {
-  const body = [
-    barChart({
-      title: t("reports.breakdown.chart", { by: t(`reports.by.${data.by}`) }),
-      kind: "average",
-      unit: "p",
-      rows: data.groups.map((g) => ({ key: g.value, label: `${groupLabel(data.by, g)} (${t("reports.breakdown.evaluations", { n: formatInteger(g.evaluations) })})`, figure: g.average })),
-    }),
-  ];
-  const keys = [];
-  for (const g of data.groups) for (const c of g.criteria ?? []) if (!keys.includes(`${c.form_id}/${c.criterion_id}`)) keys.push(`${c.form_id}/${c.criterion_id}`);
-  if (keys.length) {
-    body.push(h("div", { class: "table-scroll" }, h("table", { class: "figures-table breakdown-table" },
-      h("caption", {}, t("reports.breakdown.criteria")),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("charts.criterion")),
-        data.groups.map((g) => h("th", { scope: "col", class: "num" }, groupLabel(data.by, g))))),
-      h("tbody", {}, keys.map((key) => h("tr", { dataset: { key } },
-        h("th", { scope: "row" }, titles.get(key) ?? key),
-        data.groups.map((g) => {
-          const rate = (g.criteria ?? []).find((c) => `${c.form_id}/${c.criterion_id}` === key)?.compliance;
-          const f = figureOf(rate);
-          return h("td", { class: `num${f.n > 0 && !f.comparable ? " too-few" : ""}`, dataset: { comparable: String(f.comparable) } }, figureText(rate));
-        })))))));
-  }
-  return body;
-}
-
-// A badge the site has no words for yet shows its code rather than a message key.
-const badgeName = (code) => (t(`reports.badge.${code}`) === `reports.badge.${code}` ? code : t(`reports.badge.${code}`));
-
-export function leaderboardBody(data) {
-  if (!data.enabled) return [h("p", { class: "notice" }, t("reports.leaderboard.off"))];
-  return [
-    h("p", { class: "hint" }, t("reports.leaderboard.rule", { min: data.min_evaluations })),
-    data.ranked.length ? h("table", { class: "figures-table leaderboard" },
-      h("caption", { class: "visually-hidden" }, t("reports.leaderboard.title")),
-      h("thead", {}, h("tr", {},
-        h("th", { scope: "col", class: "num" }, t("reports.leaderboard.rank")),
-        h("th", { scope: "col" }, t("charts.agent")),
-        h("th", { scope: "col", class: "num" }, t("charts.average")),
-        h("th", { scope: "col" }, t("reports.leaderboard.badges")))),
-      h("tbody", {}, data.ranked.map((r) => h("tr", { dataset: { agent: r.agent_id } },
-        h("td", { class: "num" }, formatInteger(r.rank)),
-        h("th", { scope: "row" }, r.name ?? r.agent_id),
-        h("td", { class: "num" }, figureText(r.average, "p")),
-        h("td", {}, (r.badges ?? []).map((b) => h("span", { class: "badge", dataset: { badge: b } }, badgeName(b)))))))) : h("p", {}, t("reports.leaderboard.none")),
-    data.unranked.length ? h("p", { class: "hint" }, t("reports.leaderboard.unranked", {
-      names: data.unranked.map((u) => `${u.name ?? u.agent_id} (n = ${u.n})`).join(", "),
-    })) : null,
-  ];
 }
 
 export function suggestionsBody(data, zone) {

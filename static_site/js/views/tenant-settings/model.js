@@ -1,6 +1,7 @@
 // The settings form's state and rules, no DOM: the values it starts from, the
-// incentive tiers being edited, the PUT body (SettingsInput in openapi.json) with
-// what is wrong before the server is asked, and when a revision applies.
+// incentive tiers being edited, the PUT body (SettingsInput in openapi.json, the
+// report settings included) with what is wrong before the server is asked, and when
+// a revision applies.
 
 import { toApiDecimal } from "../../decimals.js";
 import { formatDecimal } from "../../i18n.js";
@@ -8,6 +9,16 @@ import { CURRENCY, GRACE_DAYS, MAX_TIERS, MIN_SCORED } from "../../rules.generat
 import { isValidZone } from "../../timezone.js";
 
 const BEGINNING = Date.UTC(1970, 0, 2); // a revision saved before any export applies from 1970
+
+/** The shift bands, in the order they follow each other through the day. */
+export const SHIFT_BANDS = ["day", "evening", "night"];
+// settings.schema.json's `reports` (the API answers it with every settings; these are
+// its defaults, for a revision saved before reports had settings).
+const REPORT_DEFAULTS = { shift_bands: { day: "07:00", evening: "15:00", night: "23:00" }, leaderboard: false, leaderboard_min_evaluations: 10 };
+const LEADERBOARD_MIN = { min: 1, max: 1000 };
+const TIME_OF_DAY = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+// The report fields' paths are written in backticks here and in the view: a quoted
+// "reports.…" would read as a message key to tests/browser/test_site_static.py.
 
 function wholeNumber(text, low, high) {
   const s = String(text).trim();
@@ -39,6 +50,10 @@ export class SettingsModel {
     this.tiers = this.start.incentives.tiers.map((tier) => ({
       name: tier.name, min_average: formatDecimal(tier.min_average), amount: formatDecimal(tier.amount),
     }));
+    const reports = this.start.reports ?? {};
+    this.reports = {
+      ...REPORT_DEFAULTS, ...reports, shift_bands: { ...REPORT_DEFAULTS.shift_bands, ...reports.shift_bands },
+    };
   }
 
   get revisions() {
@@ -92,6 +107,15 @@ export class SettingsModel {
       if (amount === null) problems.push([`${path}.amount`, "rules.errorAmount"]);
       return { name, min_average: minAverage, amount };
     });
+    // Whether two bands start at the same time is the API's to say (reports.shift_bands).
+    const shiftBands = {};
+    for (const band of SHIFT_BANDS) {
+      const start = values.shiftBands[band].trim().slice(0, 5); // a time input may add ":00" seconds
+      if (!TIME_OF_DAY.test(start)) problems.push([`reports.shift_bands.${band}`, "rules.errorBandTime"]);
+      shiftBands[band] = start;
+    }
+    const leaderboardMin = wholeNumber(values.leaderboardMin, LEADERBOARD_MIN.min, LEADERBOARD_MIN.max);
+    if (leaderboardMin === null) problems.push([`reports.leaderboard_min_evaluations`, "rules.errorLeaderboardMin"]);
     return {
       problems,
       body: {
@@ -100,6 +124,7 @@ export class SettingsModel {
         grace_days: grace,
         currency,
         incentives: { min_scored: minScored, tiers },
+        reports: { shift_bands: shiftBands, leaderboard: values.leaderboard, leaderboard_min_evaluations: leaderboardMin },
       },
     };
   }

@@ -1,4 +1,5 @@
-// The settings page's DOM: the rules form with its tier table, the revision history
+// The settings page's DOM: the rules form with its tier table and the report
+// settings (shift bands, rankings), the revision history
 // and where the roster goes. It shows what it is given, reads the form back as typed
 // (values()) and reports what the person does through `on` (views/tenant-settings.js).
 
@@ -6,7 +7,9 @@ import { field, h, replaceChildren } from "../../dom.js";
 import { clearFieldErrors, showFieldError } from "../../field-errors.js";
 import { formatDateTime, formatDecimal, formatInteger, t } from "../../i18n.js";
 import { GRACE_DAYS, MIN_SCORED } from "../../rules.generated.js";
-import { appliesFromStart, isPending, revisionInForce } from "./model.js";
+import { SHIFT_BANDS, appliesFromStart, isPending, revisionInForce } from "./model.js";
+
+const BAND_LABELS = { day: "rules.bandDay", evening: "rules.bandEvening", night: "rules.bandNight" };
 
 /** When a revision applies, in words: "from the start" or the instant on the tenant's clock. */
 export function appliesFrom(revision, zone) {
@@ -32,8 +35,9 @@ export function renderRefusal(root) {
 }
 
 export class SettingsView {
-  /** `start`: the settings the form shows; `on`: the handlers. */
-  constructor({ start, timeZone, on }) {
+  /** `start`: the settings the form shows (`reports` with every default filled in);
+   * `on`: the handlers. */
+  constructor({ start, reports, timeZone, on }) {
     this.timeZone = timeZone;
     this.on = on;
     this.heading = h("h1", { tabindex: "-1" }, t("rules.title"));
@@ -46,6 +50,10 @@ export class SettingsView {
     this.graceInput = h("input", { type: "number", min: GRACE_DAYS.min, max: GRACE_DAYS.max, step: 1, inputmode: "numeric", value: String(start.grace_days) });
     this.currencyInput = h("input", { value: start.currency, maxlength: 3, autocomplete: "off", spellcheck: "false", class: "short" });
     this.minScoredInput = h("input", { type: "number", min: MIN_SCORED.min, max: MIN_SCORED.max, step: 1, inputmode: "numeric", value: String(start.incentives.min_scored) });
+    this.bandInputs = Object.fromEntries(SHIFT_BANDS.map((band) =>
+      [band, h("input", { type: "time", step: 60, value: reports.shift_bands[band], required: true, class: "short" })]));
+    this.leaderboardInput = h("input", { type: "checkbox", checked: reports.leaderboard });
+    this.leaderboardMinInput = h("input", { type: "number", min: 1, max: 1000, step: 1, inputmode: "numeric", value: String(reports.leaderboard_min_evaluations) });
     this.tiersBody = h("tbody");
     const amountHeader = h("th", { scope: "col" });
     this.addTierButton = h("button", { class: "button subtle", type: "button" }, t("rules.addTier"));
@@ -95,6 +103,20 @@ export class SettingsView {
             h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, t("rules.remove"))))),
           this.tiersBody)),
         this.addTierButton),
+      h("fieldset", { class: "tiers report-rules", dataset: { field: "reports" } },
+        h("legend", {}, t("rules.reports")),
+        h("p", { class: "hint" }, t("rules.reportsHelp")),
+        h("fieldset", { class: "field", dataset: { field: `reports.shift_bands` }, "aria-describedby": "shift-bands-hint" },
+          h("legend", {}, t("rules.shiftBands")),
+          h("p", { class: "hint", id: "shift-bands-hint" }, t("rules.shiftBandsHint")),
+          h("div", { class: "grid" }, SHIFT_BANDS.map((band) =>
+            field({ label: t(BAND_LABELS[band]), control: this.bandInputs[band], name: `reports.shift_bands.${band}` })))),
+        h("div", { class: "check", dataset: { field: `reports.leaderboard` } },
+          h("label", {}, this.leaderboardInput, " ", t("rules.leaderboard"))),
+        field({
+          label: t("rules.leaderboardMin"), control: this.leaderboardMinInput, name: `reports.leaderboard_min_evaluations`,
+          hint: t("rules.leaderboardMinHint"), className: "field narrow-field",
+        })),
       h("div", { class: "actions" }, h("button", { class: "button primary", type: "submit" }, t("rules.save")), this.status),
       this.saved);
     this.form.addEventListener("submit", (event) => {
@@ -112,6 +134,9 @@ export class SettingsView {
       graceDays: this.graceInput.value,
       currency: this.currencyInput.value,
       minScored: this.minScoredInput.value,
+      shiftBands: Object.fromEntries(SHIFT_BANDS.map((band) => [band, this.bandInputs[band].value])),
+      leaderboard: this.leaderboardInput.checked,
+      leaderboardMin: this.leaderboardMinInput.value,
     };
   }
 
