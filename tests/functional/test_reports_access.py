@@ -53,7 +53,6 @@ def world(api: Api, client: Client, stream: StreamReader, clock: Clock) -> Api:
     assert deliver(client, stream.read()) == {"batchItemFailures": []}
     settings = {"reports": {"leaderboard": True, "leaderboard_min_evaluations": 1}}
     assert api.call("PUT", "/v1/settings", body=settings).status == 200
-    assert demo_form()
     return api
 
 
@@ -184,3 +183,94 @@ def test_a_bad_scope_or_range_is_400_with_its_field(world: Api) -> None:
     ):
         answer = _get(world, path, "admin")
         assert (answer.status, answer.body.get("field")) == (400, field), (path, answer.body)
+
+
+def _csv(world: Api, path: str, lang: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    answer = world.call("GET", f"{path}&format=csv&lang={lang}", "admin")
+    assert answer.status == 200, answer.body
+    assert "text/csv" in answer.headers["content-type"]
+    text = answer.body.lstrip("\ufeff")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";" if lang != "en" else ","))
+
+
+def _number(text: str, lang: str) -> str:
+    return text.replace(",", ".") if lang != "en" else text
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_each_csv_download_has_the_figures_of_its_json_view(
+    world: Api, client: Client, stream: StreamReader, lang: str
+) -> None:
+    # Six more of aino's, all missing `ratkaisu`: aino is ranked, and t1's `ratkaisu`
+    # is rarely done, so the leaderboard and the suggestions have rows to compare.
+    form = demo_form()
+    answers = {c["id"]: "yes" for s in form["sections"] for c in s["criteria"]}
+    for day in range(11, 17):
+        body = evaluation_body(
+            form,
+            agent_id="aino",
+            occurred_at=f"2026-11-{day}T10:00:00+02:00",
+            answers={**answers, "ratkaisu": "no"},
+        )
+        assert world.submit(body, user="eero").status == 201
+    assert deliver(client, stream.read()) == {"batchItemFailures": []}
+    tail = "&by_version=false"
+    compliance = _query("compliance", "team:t1") + tail
+    view = _get(world, compliance, "admin").body
+    rows = _csv(world, compliance, lang)
+    criteria = [c for f in view["forms"] for s in f["sections"] for c in s["criteria"]]
+    assert len(rows) == len(criteria) > 0
+    for row, criterion in zip(rows, criteria, strict=True):
+        values = list(row.values())
+        assert values[3] == criterion["criterion_id"]
+        assert [int(v) for v in values[5:8]] == [criterion[k] for k in ("yes", "no", "na")]
+        shown = [_number(v, lang) for v in values[8:13]]
+        rate = criterion["compliance"]
+        assert shown == [str(rate["k"]), str(rate["n"]), rate["rate"], rate["low"], rate["high"]]
+        assert _number(values[13], lang) == criterion["na_share"]["rate"]
+        assert [values[14], values[15]] == [
+            str(criterion["points_earned"]),
+            str(criterion["points_available"]),
+        ]
+    heatmap = _query("heatmap", "team:t1")
+    view = _get(world, heatmap, "admin").body
+    rows = _csv(world, heatmap, lang)
+    assert [next(iter(r.values())) for r in rows] == [a["agent_id"] for a in view["agents"]]
+    for row, agent in zip(rows, view["agents"], strict=True):
+        values = [_number(v, lang) for v in row.values()]
+        average = agent["average"]
+        assert values[2:6] == [
+            str(average["n"]),
+            *(average[k] or "" for k in ("mean", "low", "high")),
+        ]
+        assert values[6:] == [("" if c is None else c["rate"]) for c in agent["cells"]]
+    for route in ("trend", "breakdown"):
+        path = _query(route, "tenant")
+        view = _get(world, path, "admin").body
+        rows = _csv(world, path, lang)
+        items = view["points"] if route == "trend" else view["groups"]
+        assert len(rows) == len(items) > 0, route
+        for row, item in zip(rows, items, strict=True):
+            values = [_number(v, lang) for v in row.values()]
+            average = item["average"]
+            start = 3 if route == "trend" else 2
+            expected = [str(average["n"]), *(average[k] or "" for k in ("mean", "low", "high"))]
+            assert values[start : start + 4] == expected, (route, row)
+            rates = [c["compliance"]["rate"] or "" for c in item["criteria"]]
+            assert values[start + 4 :] == rates, (route, row)
+    leaderboard = _query("leaderboard", "team:t1")
+    view = _get(world, leaderboard, "admin").body
+    rows = _csv(world, leaderboard, lang)
+    assert [r["agent_id"] for r in view["ranked"]] == ["aino"]
+    assert [list(r.values())[1] for r in rows] == ["aino"]
+    values = [_number(v, lang) for v in rows[0].values()]
+    average = view["ranked"][0]["average"]
+    assert values[3:7] == [str(average["n"]), average["mean"], average["low"], average["high"]]
+    suggestions = _query("suggestions", "agent:aino") + f"&lang={lang}"
+    view = _get(world, suggestions, "admin").body
+    rows = _csv(world, suggestions, lang)
+    assert "rarely_done" in [s["kind"] for s in view["suggestions"]]
+    assert [list(r.values())[3] for r in rows] == [s["text"] for s in view["suggestions"]]
