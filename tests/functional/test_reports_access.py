@@ -274,3 +274,39 @@ def test_each_csv_download_has_the_figures_of_its_json_view(
     rows = _csv(world, suggestions, lang)
     assert "rarely_done" in [s["kind"] for s in view["suggestions"]]
     assert [list(r.values())[3] for r in rows] == [s["text"] for s in view["suggestions"]]
+
+
+def test_each_report_body_has_the_keys_of_the_contract(world: Api) -> None:
+    """/tmp/reports-spec.md, "Routes and JSON bodies": every key it names is there."""
+    rate_keys = {"k", "n", "rate", "low", "high", "comparable"}
+    average_keys = {"n", "mean", "sd", "margin", "low", "high", "comparable"}
+    compliance = _get(world, _query("compliance", "team:t1"), "admin").body
+    assert {"scope", "range", "evaluations", "average", "full_points", "forms", "requests"} <= set(
+        compliance
+    )
+    assert compliance["scope"] == {
+        "kind": "team",
+        "id": "t1",
+        "name": "Tiimi t1",
+        "anonymous": False,
+    }
+    assert set(compliance["average"]) == average_keys
+    section = compliance["forms"][0]["sections"][0]
+    assert {"section_id", "title", "criteria", "compliance"} <= set(section)
+    assert set(section["criteria"][0]["compliance"]) == rate_keys
+    heatmap = _get(world, _query("heatmap", "team:t1"), "admin").body
+    assert {"scope", "range", "criteria", "agents"} <= set(heatmap)
+    assert {"agent_id", "name", "average", "cells"} <= set(heatmap["agents"][0])
+    assert heatmap["agents"][0]["name"] == "Aino"
+    trend = _get(world, _query("trend", "team:t1"), "admin").body
+    assert {"scope", "period", "points", "change"} <= set(trend)
+    assert {"label", "first_day", "last_day", "average", "criteria"} <= set(trend["points"][0])
+    breakdown = _get(world, _query("breakdown", "team:t1"), "admin").body
+    assert {"scope", "range", "by", "groups"} <= set(breakdown)
+    for group in breakdown["groups"]:
+        assert {"value", "label", "evaluations", "average", "criteria"} <= set(group), group
+    suggestions = _get(world, _query("suggestions", "agent:aino"), "admin").body
+    assert {"scope", "range", "suggestions"} <= set(suggestions)
+    leaderboard = _get(world, _query("leaderboard", "team:t1"), "admin").body
+    assert {"enabled", "min_evaluations", "ranked", "unranked"} <= set(leaderboard)
+    assert {"agent_id", "name", "n"} <= set(leaderboard["unranked"][0])
