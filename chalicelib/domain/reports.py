@@ -278,6 +278,37 @@ def heatmap_cells(cell: Cell, columns: list[dict[str, Any]]) -> list[dict[str, A
     return row
 
 
+# --- breakdown groups -------------------------------------------------------------
+
+BREAKDOWN_LABELS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
+    "channel": {
+        "phone": {"fi": "puhelin", "sv": "telefon", "en": "phone"},
+        "email": {"fi": "sähköposti", "sv": "e-post", "en": "email"},
+        "chat": {"fi": "chat", "sv": "chatt", "en": "chat"},
+        "social": {"fi": "some", "sv": "sociala medier", "en": "social media"},
+    },
+    "method": {
+        "live": {"fi": "kuuntelu livenä", "sv": "medlyssning", "en": "live"},
+        "recording": {"fi": "nauhoite", "sv": "inspelning", "en": "recording"},
+        "external": {
+            "fi": "ulkoinen auditoija",
+            "sv": "extern granskare",
+            "en": "external auditor",
+        },
+    },
+    "shift": {
+        "day": {"fi": "päivä", "sv": "dag", "en": "day"},
+        "evening": {"fi": "ilta", "sv": "kväll", "en": "evening"},
+        "night": {"fi": "yö", "sv": "natt", "en": "night"},
+    },
+}
+
+
+def breakdown_label(by: str, value: str, lang: str) -> str:
+    """A group's name for people; an evaluator (or a value no table names) as it is."""
+    return BREAKDOWN_LABELS.get(by, {}).get(value, {}).get(lang, value)
+
+
 # --- ranking and recognition ------------------------------------------------------
 
 

@@ -50,6 +50,7 @@ from chalicelib.domain.reports import (
     Standing,
     average_interval,
     average_view,
+    breakdown_label,
     criteria_compliance,
     criterion_columns,
     difference_view,
@@ -451,6 +452,7 @@ def breakdown_report(request: ReportRequest, query: Mapping[str, str]) -> dict[s
         "groups": [
             {
                 "value": value,
+                "label": breakdown_label(by, value, query.get("lang") or "fi"),
                 "evaluations": groups[value].evaluations,
                 "average": average_view(groups[value]),
                 "criteria": criteria_compliance(groups[value], columns),
