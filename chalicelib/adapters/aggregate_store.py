@@ -214,6 +214,12 @@ class AggregateStore:
                 transaction.save(item)
             for cell_key, cell in (cells or {}).items():
                 cell_item = snapshot.cells[cell_key]
+                if cell.empty:
+                    # A cell an amendment emptied holds no evaluation: kept, it would
+                    # be a 0-evaluation row that only the edit history explains.
+                    if cell_item.version is not None:
+                        transaction.delete(cell_item)  # conditioned on its version
+                    continue
                 cell_item.evaluations = cell.evaluations
                 cell_item.scored = cell.scored
                 cell_item.score_sum = cell.score_sum

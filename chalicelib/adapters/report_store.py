@@ -64,7 +64,7 @@ class ReportCellStore:
             page = connection().dispatch("Query", request)
             for raw in page.get("Items", []):
                 item = ReportCellModel.from_raw_data(raw)
-                if agents is None or item.agent_id in agents:
+                if (agents is None or item.agent_id in agents) and item.evaluations:
                     out[(item.agent_id, item.value)] = cell_of(item)
             start = page.get("LastEvaluatedKey")
             if not start:
@@ -86,7 +86,8 @@ class ReportCellStore:
             )
             for raw in answer.get("Responses", {}).get(table, []):
                 item = ReportCellModel.from_raw_data(raw)
-                out[(item.agent_id, item.value)] = cell_of(item)
+                if item.evaluations:  # an emptied cell is deleted; one left is no row
+                    out[(item.agent_id, item.value)] = cell_of(item)
             # DynamoDB may leave keys for later under load; ask again for exactly those.
             pending = answer.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
         return out
