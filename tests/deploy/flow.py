@@ -289,7 +289,9 @@ def _drive(steps: Steps, recorder: Recorder, client: Client, app: Any) -> None:
         "POST", "/v1/evaluations", "/v1/evaluations", "evaluator", 201, body, keyed
     )
     evaluation = f"/v1/evaluations/{created.body['evaluation_id']}"
-    steps.call("POST", "/v1/evaluations", "/v1/evaluations", "evaluator", 201, body)
+    # On another channel, so the first is alone in its channel's report cells.
+    other = {**body, "contact": {**body["contact"], "channel": "email"}}
+    steps.call("POST", "/v1/evaluations", "/v1/evaluations", "evaluator", 201, other)
     steps.call("GET", "/v1/evaluations", "/v1/evaluations", "evaluator", 200)
     page = "/v1/evaluations?agent_id=agent-7&limit=1"
     cursor = steps.call("GET", "/v1/evaluations", page, "evaluator", 200).body["next_cursor"]
@@ -298,6 +300,8 @@ def _drive(steps: Steps, recorder: Recorder, client: Client, app: Any) -> None:
     steps.call("GET", "/v1/evaluations/{evaluation_id}", evaluation, "evaluator", 200)
     answers = {**all_answers(form), "kiitos": "no"}
     changed = evaluation_body(form, occurred_at=OCCURRED, answers=answers)
+    # Another channel: the amendment empties the report cell of the first (DeleteItem).
+    changed["contact"]["channel"] = "chat"
     amend = {"If-Match": '"1"'}
     steps.call(
         "PUT", "/v1/evaluations/{evaluation_id}", evaluation, "evaluator", 200, changed, amend
@@ -313,6 +317,7 @@ def _drive(steps: Steps, recorder: Recorder, client: Client, app: Any) -> None:
     steps.call("GET", "/v1/agents/{agent_id}/summary", summary, "evaluator", 200)
     steps.call("GET", "/v1/me", "/v1/me", "evaluator", 200)
     steps.call("GET", "/v1/openapi.json", "/v1/openapi.json", "evaluator", 200)
+    _reports(steps)
 
     export = f"/v1/exports/{PERIOD}"
     steps.call("POST", "/v1/exports/{period}/run", f"{export}/run", "admin", 200)
@@ -333,6 +338,31 @@ def _drive(steps: Steps, recorder: Recorder, client: Client, app: Any) -> None:
     replay = steps.call("POST", "/v1/evaluations", "/v1/evaluations", "evaluator", 201, body, keyed)
     assert replay.headers.get("idempotent-replayed") == "true"
     _second_import(steps, recorder, app, form)
+
+
+def _reports(steps: Steps) -> None:
+    """Teams, a move between them (the team index in the agent's transaction) and
+    every report, each read from cells; one as a file."""
+    team = {"name": "Tiimi 7", "leaders": ["deploy-leader"]}
+    steps.call("PUT", "/v1/teams/{team_id}", "/v1/teams/t7", "admin", 200, team)
+    steps.call("GET", "/v1/teams/{team_id}", "/v1/teams/t7", "evaluator", 200)
+    steps.call("GET", "/v1/teams", "/v1/teams", "evaluator", 200)
+    history = {"payroll_id": "E-7", "memberships": [{"team": "t6", "from": "2026-01-01"}]}
+    steps.call("PUT", "/v1/agents/{agent_id}", "/v1/agents/agent-7", "admin", 200, history)
+    moved = {"payroll_id": "E-7", "memberships": [{"team": "t7", "from": "2026-01-01"}]}
+    steps.call("PUT", "/v1/agents/{agent_id}", "/v1/agents/agent-7", "admin", 200, moved)
+    month = f"range=month:{PERIOD}"
+    for route, query in (
+        ("/v1/reports/compliance", f"scope=tenant&{month}"),
+        ("/v1/reports/heatmap", f"scope=team:t7&{month}"),
+        ("/v1/reports/trend", "scope=team:t7&period=month&count=2"),
+        ("/v1/reports/breakdown", f"scope=tenant&{month}&by=channel"),
+        ("/v1/reports/suggestions", f"scope=agent:agent-7&{month}"),
+        ("/v1/reports/leaderboard", f"scope=team:t7&{month}"),
+    ):
+        steps.call("GET", route, f"{route}?{query}", "admin", 200)
+    route = "/v1/reports/compliance"
+    steps.text("GET", route, f"{route}?scope=agent:agent-7&{month}&format=csv", "admin", 200)
 
 
 IMPORTS = "/v1/imports"
