@@ -126,7 +126,7 @@ def parse_settings(body: Mapping[str, Any]) -> TenantSettings:
                 "a two-week pay period needs an anchor date (a first day of a period)",
                 field="pay_period.anchor",
             )
-        anchor = _date(period["anchor"], "pay_period.anchor")
+        anchor = parse_day(period["anchor"], "pay_period.anchor")
     elif "anchor" in period:
         raise InvalidInput("only a two-week pay period has an anchor", field="pay_period.anchor")
     rules = body.get("incentives", {})
@@ -216,17 +216,22 @@ def _decimal(value: Any, field_name: str) -> Decimal:
 EARLIEST_DATE, LATEST_DATE = date(1970, 1, 1), date(2999, 12, 31)
 
 
-def _date(value: str, field_name: str) -> date:
+# fromisoformat alone also takes 20261102 and 2026-W45-1.
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def parse_day(value: object, field: str) -> date:
+    """A day written YYYY-MM-DD, inside the calendar settings keep (1970..2999)."""
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
+        raise InvalidInput(f"'{value}' is not a date like 2026-11-02", field=field)
     try:
-        if not value.isascii():
-            raise ValueError(value)
         day = date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"'{value}' is not a date like 2026-11-02", field=field_name) from None
+        raise InvalidInput(f"'{value}' is not a date like 2026-11-02", field=field) from None
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise InvalidInput(
             f"'{value}' must be from {EARLIEST_DATE} to {LATEST_DATE}",
-            field=field_name,
+            field=field,
             code="out_of_range",
         )
     return day

@@ -21,12 +21,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.settings import EARLIEST_DATE, LATEST_DATE
+from chalicelib.domain.settings import EARLIEST_DATE, parse_day
 from chalicelib.domain.text import check_text
 
 TEAM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
-# fromisoformat alone also takes 20261102 and 2026-W45-1.
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_NAME = 200
 MAX_LEADERS = 50
 MAX_LEADER = 128
@@ -94,23 +92,6 @@ def parse_team(team_id: str, body: Mapping[str, Any]) -> Team:
             raise InvalidInput(f"'{leader}' is listed twice", field=where)
         seen.add(leader)
     return Team(team_id=team_id, name=name, leaders=tuple(leaders))
-
-
-def parse_day(value: object, field: str) -> date:
-    """A local day written YYYY-MM-DD, inside the calendar settings keep (1970..2999)."""
-    if not isinstance(value, str) or not _DAY.fullmatch(value):
-        raise InvalidInput(f"'{value}' is not a date like 2026-11-02", field=field)
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"'{value}' is not a date like 2026-11-02", field=field) from None
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise InvalidInput(
-            f"'{value}' must be from {EARLIEST_DATE} to {LATEST_DATE}",
-            field=field,
-            code="out_of_range",
-        )
-    return day
 
 
 def parse_memberships(raw: object, field: str = "memberships") -> tuple[Membership, ...]:

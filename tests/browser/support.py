@@ -38,11 +38,12 @@ PEOPLE = {
 class Site:
     base: str
     secret: str
+    tenant: str = TENANT  # another one for a test that needs a tenant of its own
 
     def token(self, role: str) -> str:
         user, agent_id = PEOPLE[role]
         return issue_local_token(
-            self.secret, tenant=TENANT, roles=[role], user=user, agent_id=agent_id
+            self.secret, tenant=self.tenant, roles=[role], user=user, agent_id=agent_id
         )
 
     def api(

@@ -11,7 +11,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -426,6 +427,36 @@ def test_print_hides_the_menu_and_filters_and_opens_the_tables(open_page: PageFa
 REPORT_OWN_BUDGET_BYTES = 80 * 1024
 
 
+WEIGHED_TENANT = "report-weight"
+
+
+def _weighed_tenant(shared: Site) -> Site:
+    """A tenant of its own, as a centre has it in its first month: the demo form, a
+    team of two and a month of their evaluations. Weighed in the shared demo tenant,
+    the page would carry whatever forms and data the tests before it left there."""
+    from tests.browser.test_reports_live import month, post
+    from tests.support import demo_form
+
+    site = replace(shared, tenant=WEIGHED_TENANT)
+    if site.api("GET", "/v1/forms/asiakaspalvelu", "admin")[0] == 404:
+        site.expect(201, "POST", "/v1/forms", "admin", demo_form())
+        site.expect(201, "POST", "/v1/forms/asiakaspalvelu/publish", "admin")
+    site.expect(200, "PUT", "/v1/teams/tiimi-1", "admin", {"name": "Tiimi 1", "leaders": []})
+    for agent in ("aino", "pekka"):
+        body = {"name": agent.title(), "memberships": [{"team": "tiimi-1", "from": "2026-01-01"}]}
+        site.expect(200, "PUT", f"/v1/agents/{agent}", "admin", body)
+    for number in range(20):
+        missed = {"ratkaisu": "no"} if number % 3 else {"kiitos": "no", "avoimet": "no"}
+        agent = "aino" if number % 2 else "pekka"
+        post(site, agent, f"weight-{number}", ("phone", "chat", "email")[number % 3], missed)
+    deadline = time.monotonic() + 20
+    query = f"scope=team:tiimi-1&range=month:{month()}"
+    while site.expect(200, "GET", f"/v1/reports/compliance?{query}", "admin")["evaluations"] < 20:
+        assert time.monotonic() < deadline, "the stream did not fold the evaluations in"
+        time.sleep(0.2)
+    return site
+
+
 def test_first_load_of_the_report_page_is_local_and_within_budget(
     browser: Browser, site: Site
 ) -> None:
@@ -436,6 +467,7 @@ def test_first_load_of_the_report_page_is_local_and_within_budget(
     as CloudFront's Compress sends them, is printed beside). The first load carries the
     report page's modules and none of the evaluation page's; the cards below the first
     screen load when scrolled to."""
+    site = _weighed_tenant(site)
     context = browser.new_context(base_url=site.base, locale="fi-FI")
     session = json.dumps({"token": site.token("agent"), "refreshToken": None})
     context.add_init_script(f"localStorage.setItem('laatu.session', {json.dumps(session)})")

@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.settings import parse_day
 from chalicelib.domain.teams import (
     Membership,
     Team,
     members_during,
-    parse_day,
     parse_memberships,
     parse_team,
     spans_in_team,

@@ -197,10 +197,6 @@ export async function render(root, params, app) {
     return [headline(data), complianceCharts(data, { drill: drill(scopeKind === "agent" ? filters.scope.id : null, data.range) })];
   });
   const loads = [complianceData];
-  if (ownTeamCard) {
-    loads.push(load(ownTeamCard, () => compliance({ ...complianceQuery, scope: `team:${choice.ownTeam.team_id}` }, { signal }),
-      (data) => [headline(data), complianceCharts(data, { drill: () => null })]));
-  }
   if (suggestionsCard) {
     loads.push(load(suggestionsCard, () => suggestions({ ...base, lang }, { signal }), (data) => suggestionsBody(data, app.timeZone)));
   }
@@ -236,6 +232,16 @@ export async function render(root, params, app) {
     later(breakdownCard, () => breakdown(breakdownQuery, { signal }), (data, bodies) => bodies.breakdownBody(data, titles)),
   ];
   if (leaderboardCard) lazy.push(later(leaderboardCard, () => leaderboard(base, { signal }), (data, bodies) => bodies.leaderboardBody(data)));
+  if (ownTeamCard) {
+    // The team's totals beside an agent's own: below the agent's figures, so fetched
+    // when scrolled to (its charts are the compliance card's, already loaded).
+    const team = whenWanted(ownTeamCard.element, signal).then(() => load(ownTeamCard,
+      () => compliance({ ...complianceQuery, scope: `team:${choice.ownTeam.team_id}` }, { signal }),
+      (data) => [headline(data), complianceCharts(data, { drill: () => null })]));
+    pending.add(team);
+    team.finally(() => pending.delete(team));
+    lazy.push(team);
+  }
   // render does not wait for them (they may never be scrolled to): complete says when all are in.
   Promise.all(lazy).then(() => {
     if (!signal.aborted) root.dataset.complete = "true";
