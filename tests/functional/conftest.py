@@ -14,7 +14,13 @@ from moto import mock_aws
 
 from chalicelib.adapters.models import EvaluationModel
 from chalicelib.adapters.tables import create_tables
+from infra.local import moto_transactions
 from tests.support import load_app
+
+# The transaction undo the local stack runs on (infra/local/moto_transactions.py):
+# moto's own deep-copies every table a transaction touches, so each write would cost
+# in proportion to all the data a test has written.
+moto_transactions.install()
 
 
 class StreamReader:
