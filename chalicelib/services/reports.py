@@ -113,6 +113,10 @@ class ReportRequest:
     _teams: dict[str, Team] | None = None
     _forms: dict[FormKey, Form | None] = field(default_factory=dict)
     _source_reads: int = 0
+    _team_records: dict[str, Team | None] = field(default_factory=dict)
+
+    def _count_read(self) -> None:
+        self._source_reads += 1
 
     @property
     def tenant(self) -> str:
@@ -121,7 +125,7 @@ class ReportRequest:
     @property
     def calendar(self) -> Calendar:
         if self._calendar is None:
-            self._source_reads += 1
+            self._count_read()
             self._calendar = Calendar(self.sources.revisions(self.tenant))
         return self._calendar
 
@@ -141,10 +145,10 @@ class ReportRequest:
         part of the index (one Query), or the whole roster while the index of a
         tenant with older records is still being built."""
         if team_id not in self._members:
-            self._source_reads += 1
+            self._count_read()
             complete, agents = self.sources.team_members(self.tenant, team_id)
             if not complete:
-                self._source_reads += 1
+                self._count_read()
                 agents = [
                     a
                     for a in self.sources.agents(self.tenant)
@@ -156,7 +160,7 @@ class ReportRequest:
 
     def agent(self, agent_id: str) -> Agent | None:
         if agent_id not in self._agents:
-            self._source_reads += 1
+            self._count_read()
             found = self.sources.get_agent(self.tenant, agent_id)
             self._agents[agent_id] = found
             if found is not None:
@@ -174,20 +178,23 @@ class ReportRequest:
 
     def teams(self) -> dict[str, Team]:
         if self._teams is None:
-            self._source_reads += 1
+            self._count_read()
             self._teams = {t.team_id: t for t in self.sources.teams(self.tenant)}
         return self._teams
 
     def team(self, team_id: str) -> Team | None:
         if self._teams is not None:
             return self._teams.get(team_id)
-        self._source_reads += 1
-        return self.sources.get_team(self.tenant, team_id)
+        if team_id not in self._team_records:
+            self._count_read()
+            self._team_records[team_id] = self.sources.get_team(self.tenant, team_id)
+        return self._team_records[team_id]
 
     def form(self, key: FormKey) -> Form | None:
         if key not in self._forms:
             found, read = self.forms.form(self.tenant, *key)
-            self._source_reads += read
+            if read:
+                self._count_read()
             self._forms[key] = found
         return self._forms[key]
 
