@@ -24,8 +24,12 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# Two workers (CI has two cores), a test file's tests on one worker so module and
+# session fixtures (a local stack, a browser) start once per worker. The packaging
+# tests run first and alone: `make package` builds into one directory.
 test: install lint browser-deps
-	$(PY) -m pytest
+	$(PY) -m pytest tests/deploy
+	$(PY) -m pytest -n 2 --dist loadfile --ignore=tests/deploy
 
 unit: install
 	$(PY) -m pytest tests/unit
