@@ -112,20 +112,24 @@ def compliance_table(view: Mapping[str, Any]) -> Table:
     )
 
 
+def _criterion_columns(criteria: Sequence[Mapping[str, Any]]) -> list[Column]:
+    """A per cent column for each criterion, named `form/criterion` in every language."""
+    return [
+        Column(
+            f"c{index}",
+            dict.fromkeys(("fi", "sv", "en"), f"{c['form_id']}/{c['criterion_id']} %"),
+            "percent",
+        )
+        for index, c in enumerate(criteria)
+    ]
+
+
 def heatmap_table(view: Mapping[str, Any]) -> Table:
-    criteria = view["criteria"]
     columns = [
         _col("agent", _t("agentti", "agent", "agent")),
         _col("name", _t("nimi", "namn", "name")),
         *_prefixed("average", _t("pisteet", "poäng", "score"), AVERAGE_COLUMNS),
-        *(
-            Column(
-                f"c{index}",
-                {lang: f"{c['form_id']}/{c['criterion_id']} %" for lang in ("fi", "sv", "en")},
-                "percent",
-            )
-            for index, c in enumerate(criteria)
-        ),
+        *_criterion_columns(view["criteria"]),
     ]
     rows = [
         [
@@ -140,20 +144,12 @@ def heatmap_table(view: Mapping[str, Any]) -> Table:
 
 
 def trend_table(view: Mapping[str, Any]) -> Table:
-    criteria = view["criteria"]
     columns = [
         _col("period", _t("jakso", "period", "period")),
         _col("first", _t("alkaa", "börjar", "first day"), "date"),
         _col("last", _t("päättyy", "slutar", "last day"), "date"),
         *_prefixed("average", _t("pisteet", "poäng", "score"), AVERAGE_COLUMNS),
-        *(
-            Column(
-                f"c{index}",
-                {lang: f"{c['form_id']}/{c['criterion_id']} %" for lang in ("fi", "sv", "en")},
-                "percent",
-            )
-            for index, c in enumerate(criteria)
-        ),
+        *_criterion_columns(view["criteria"]),
     ]
     rows = [
         [
@@ -169,19 +165,11 @@ def trend_table(view: Mapping[str, Any]) -> Table:
 
 
 def breakdown_table(view: Mapping[str, Any]) -> Table:
-    criteria = view["criteria"]
     columns = [
         _col("value", _t("ryhmä", "grupp", "group")),
         _col("evaluations", _t("arvioita", "bedömningar", "evaluations"), "integer"),
         *_prefixed("average", _t("pisteet", "poäng", "score"), AVERAGE_COLUMNS),
-        *(
-            Column(
-                f"c{index}",
-                {lang: f"{c['form_id']}/{c['criterion_id']} %" for lang in ("fi", "sv", "en")},
-                "percent",
-            )
-            for index, c in enumerate(criteria)
-        ),
+        *_criterion_columns(view["criteria"]),
     ]
     rows = [
         [

@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from chalicelib.adapters.backfill_store import BackfillProgress
 from chalicelib.adapters.evaluation_store import Page
 from chalicelib.adapters.export_store import ExportRecord
 from chalicelib.adapters.form_store import FormRecord, VersionRecord
@@ -218,6 +219,14 @@ class AggregateLedger(Protocol[SnapshotT]):
     ) -> None:
         """All or nothing; ConcurrentUpdate when anything changed since `snapshot`."""
         ...
+
+
+class BackfillMarkers(Protocol):
+    """How far each one-off fill got, per tenant and job."""
+
+    def progress(self, tenant: str, job: str) -> BackfillProgress: ...
+
+    def save(self, tenant: str, job: str, progress: BackfillProgress, now: str) -> None: ...
 
 
 class ReportCells(Protocol):

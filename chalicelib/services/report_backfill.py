@@ -20,20 +20,18 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.evaluations import contribution
 from chalicelib.domain.pay_periods import Calendar
 from chalicelib.services.aggregation import Outcome, fill_report
-from chalicelib.services.ports import AggregateLedger, LedgerSnapshot, SettingsHistory
+from chalicelib.services.evaluations import EARLIEST, LATEST
+from chalicelib.services.ports import (
+    AggregateLedger,
+    BackfillMarkers,
+    LedgerSnapshot,
+    SettingsHistory,
+)
 
 log = logging.getLogger("laatu.backfill")
 
 JOB = "report_cells"
 PAGE_SIZE = 100
-# Every instant the listing can hold: the index sorts on the contact's UTC time.
-EVERY_INSTANT = ("0000", "9999")
-
-
-class BackfillMarkers(Protocol):
-    def progress(self, tenant: str, job: str) -> BackfillProgress: ...
-
-    def save(self, tenant: str, job: str, progress: BackfillProgress, now: str) -> None: ...
 
 
 class EvaluationPages(Protocol):
@@ -62,9 +60,7 @@ def run(
         return progress
     calendar = Calendar(stores.settings.revisions(tenant))
     while time_left():
-        page = stores.evaluations.by_tenant(
-            tenant, EVERY_INSTANT[0], EVERY_INSTANT[1], PAGE_SIZE, progress.cursor
-        )
+        page = stores.evaluations.by_tenant(tenant, EARLIEST, LATEST, PAGE_SIZE, progress.cursor)
         filled = 0
         for evaluation in page.evaluations:
             try:

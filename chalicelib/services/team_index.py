@@ -17,7 +17,7 @@ from typing import Protocol
 from chalicelib.adapters.backfill_store import BackfillProgress
 from chalicelib.adapters.settings_store import TEAM_INDEX_JOB
 from chalicelib.domain.teams import teams_in
-from chalicelib.services.ports import AgentDirectory, TeamDirectory
+from chalicelib.services.ports import AgentDirectory, BackfillMarkers, TeamDirectory
 
 log = logging.getLogger("laatu.backfill")
 
@@ -31,15 +31,9 @@ class IndexWrites(AgentDirectory, TeamDirectory, Protocol):
     def mark_team_indexed(self, tenant: str, team_id: str, now: str) -> None: ...
 
 
-class Markers(Protocol):
-    def progress(self, tenant: str, job: str) -> BackfillProgress: ...
-
-    def save(self, tenant: str, job: str, progress: BackfillProgress, now: str) -> None: ...
-
-
 def run(
     store: IndexWrites,
-    markers: Markers,
+    markers: BackfillMarkers,
     tenant: str,
     now: Callable[[], str],
     time_left: Callable[[], bool],
