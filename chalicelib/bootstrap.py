@@ -10,18 +10,23 @@ a module happens to be imported.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from chalicelib.adapters.aggregate_store import AggregateStore
+from chalicelib.adapters.dispute_store import DisputeStore
 from chalicelib.adapters.evaluation_store import EvaluationStore
 from chalicelib.adapters.export_files import ExportFiles
 from chalicelib.adapters.export_store import ExportStore
 from chalicelib.adapters.form_store import FormStore
 from chalicelib.adapters.import_store import ImportStore
+from chalicelib.adapters.notification_store import NotificationStore
 from chalicelib.adapters.report_store import ReportCellStore
+from chalicelib.adapters.review_store import ReviewStore
+from chalicelib.adapters.session_store import SessionStore
 from chalicelib.adapters.settings_store import SettingsStore
 from chalicelib.adapters.tables import configure
+from chalicelib.adapters.todo_store import TodoStore
 from chalicelib.adapters.uploads import UploadStore
 from chalicelib.config import Settings, settings
 from chalicelib.services.exports import ExportStores
@@ -49,6 +54,12 @@ class Context:
     clock: Callable[[], datetime] = system_clock
     # Published versions never change: parsed once per process for every report.
     published_forms: PublishedForms | None = None
+    # The coaching loop's records; they hold no configuration of their own.
+    reviews: ReviewStore = field(default_factory=ReviewStore)
+    sessions: SessionStore = field(default_factory=SessionStore)
+    disputes: DisputeStore = field(default_factory=DisputeStore)
+    todos: TodoStore = field(default_factory=TodoStore)
+    notifications: NotificationStore = field(default_factory=NotificationStore)
 
     def now(self) -> datetime:
         return self.clock()

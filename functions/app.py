@@ -11,15 +11,21 @@ from chalice.app import Chalice, CloudWatchEvent, Rate
 
 from chalicelib.adapters.backfill_store import BackfillStore
 from chalicelib.api import (
+    acknowledgements,
     agents,
+    coaching_sessions,
+    disputes,
     evaluations,
     exports,
     forms,
     http,
     imports,
+    inbox,
     me,
+    notifications,
     openapi,
     reports,
+    reviews,
     settings,
     teams,
 )
@@ -50,6 +56,12 @@ for blueprint in (
     settings,
     teams,
     reports,
+    reviews,
+    coaching_sessions,
+    acknowledgements,
+    disputes,
+    inbox,
+    notifications,
     exports,
     openapi,
 ):

@@ -267,6 +267,17 @@ class TenantTimeIndex(GlobalSecondaryIndex["EvaluationModel"]):
     occurred_sk = UnicodeAttribute(range_key=True)
 
 
+class UnacknowledgedIndex(GlobalSecondaryIndex["EvaluationModel"]):
+    """Sparse: only HEAD items whose current revision the agent has yet to acknowledge."""
+
+    class Meta:
+        index_name = "unacknowledged"
+        projection = AllProjection()
+
+    ack_pk = UnicodeAttribute(hash_key=True)  # `{tenant}#{agent_id}`
+    ack_sk = UnicodeAttribute(range_key=True)  # `{revised_at}#{evaluation_id}`
+
+
 class EvaluationModel(Model):
     """pk `{tenant}#{evaluation_id}`; sk `HEAD` (current, indexed) or `REV#{n:06d}` (history).
 
@@ -292,6 +303,14 @@ class EvaluationModel(Model):
     occurred_sk = UnicodeAttribute(null=True)
     by_agent = AgentTimeIndex()
     by_tenant = TenantTimeIndex()
+    # On HEAD while its revision waits for the agent's acknowledgement; an amendment
+    # writes HEAD anew, so a corrected evaluation is asked for again.
+    ack_pk = UnicodeAttribute(null=True)
+    ack_sk = UnicodeAttribute(null=True)
+    unacknowledged = UnacknowledgedIndex()
+    # On HEAD (its current revision) and on the REV item acknowledged: who and when.
+    acknowledged_by = UnicodeAttribute(null=True)
+    acknowledged_at = UnicodeAttribute(null=True)
 
 
 _connection: Connection | None = None

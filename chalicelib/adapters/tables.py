@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pynamodb.models import Model
 
-from chalicelib.adapters import import_models, models
+from chalicelib.adapters import coaching_models, import_models, models
 from chalicelib.adapters.models import AggregateModel, EvaluationModel
 
 # The model that carries each table's indexes and stream creates that table.
@@ -17,7 +17,7 @@ TABLE_OWNERS: tuple[type[Model], ...] = (AggregateModel, EvaluationModel)
 def _models() -> list[type[Model]]:
     found = {
         value
-        for module in (models, import_models)
+        for module in (models, import_models, coaching_models)
         for value in vars(module).values()
         if isinstance(value, type) and issubclass(value, Model) and value is not Model
     }

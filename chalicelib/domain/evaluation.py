@@ -43,6 +43,8 @@ _EVALUATION_KEYS = frozenset(
         "revised_by",
         "revised_at",
         "source",
+        "review_id",
+        "dispute_id",
     )
 )
 
@@ -213,6 +215,10 @@ class Evaluation:
     revised_by: str  # who wrote this revision
     revised_at: str
     source: Source | None = None
+    # The coaching review whose two evaluations this is one of (both revisions).
+    review_id: str | None = None
+    # The dispute whose upholding wrote this revision; only on that revision.
+    dispute_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The stored JSON document (before jsoncodec.dumps)."""
@@ -235,6 +241,10 @@ class Evaluation:
         }
         if self.source is not None:
             out["source"] = self.source.to_dict()
+        if self.review_id is not None:
+            out["review_id"] = self.review_id
+        if self.dispute_id is not None:
+            out["dispute_id"] = self.dispute_id
         return out
 
     @classmethod
@@ -260,6 +270,8 @@ class Evaluation:
             revised_at=_text(data, "revised_at"),
             # Absent on every revision written through the API.
             source=None if source is None else Source.from_dict(_mapping(source, "source")),
+            review_id=_optional_text(data, "review_id"),
+            dispute_id=_optional_text(data, "dispute_id"),
         )
 
 
@@ -289,6 +301,10 @@ def _text(data: Mapping[str, Any], name: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} is a string, not {type(value).__name__}")
     return value
+
+
+def _optional_text(data: Mapping[str, Any], name: str) -> str | None:
+    return None if data.get(name) is None else _text(data, name)
 
 
 def _whole(value: Any, name: str) -> int:

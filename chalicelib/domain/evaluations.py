@@ -63,9 +63,12 @@ def build_evaluation(
     now: str,
     amending: Evaluation | None = None,
     source: Source | None = None,
+    review_id: str | None = None,
+    dispute_id: str | None = None,
 ) -> Evaluation:
     """The revision a (schema-checked) body makes. On an amendment, `amending` is the
-    revision it replaces, whose author and time carry over."""
+    revision it replaces, whose author, time and coaching review carry over;
+    `dispute_id` names the dispute an upholding revision decides."""
     if body["form_id"] != form.form_id:
         raise InvalidInput("form_id does not match the form version", field="form_id")
     occurred = parse_instant(body["contact"]["occurred_at"], field="contact.occurred_at")
@@ -89,6 +92,8 @@ def build_evaluation(
         revised_by=actor,
         revised_at=now,
         source=source,
+        review_id=review_id if amending is None else amending.review_id,
+        dispute_id=dispute_id,
     )
 
 

@@ -43,7 +43,11 @@ class Scope(Enum):
 # import's progress, report and lists; export.manage the history and "run now";
 # export.download the links to a period's payroll files; team.read the teams and
 # their leaders; report.read L is a team the caller leads or an agent in one during
-# the report's days, S the caller's own figures and their teams' totals.
+# the report's days, S the caller's own figures and their teams' totals. In the
+# coaching rows L is an agent now in a team the caller leads: review.* a coaching
+# review (self-evaluation first), session.* a coaching session, dispute.decide
+# taking a dispute into review and deciding it (never by its evaluation's author),
+# acknowledgement.read who acknowledged what and what is overdue.
 TABLE = """
 action                 admin  evaluator  auditor  agent  payroll
 form.read              T      T          T        T      T
@@ -65,6 +69,15 @@ export.download        T      -          -        -      T
 team.read              T      T          T        T      -
 team.write             T      -          -        -      -
 report.read            T      L          -        S      -
+review.start           T      L          -        S      -
+review.read            T      L          -        S      -
+session.write          T      L          -        -      -
+session.read           T      L          -        S      -
+evaluation.acknowledge -      -          -        S      -
+acknowledgement.read   T      L          -        S      -
+dispute.open           T      L          -        S      -
+dispute.read           T      L          -        S      -
+dispute.decide         T      -          -        -      -
 """
 _CELLS = {"T": Scope.TENANT, "S": Scope.SELF, "A": Scope.AUTHORED, "L": Scope.LED}
 

@@ -81,6 +81,29 @@ class ReportSettings:
         return band
 
 
+DisputedAtExport = Literal["counted", "held"]
+
+
+@dataclass(frozen=True)
+class CoachingSettings:
+    """The coaching loop's deadlines and what a disputed evaluation counts for in pay."""
+
+    # Days an agent has to acknowledge an evaluation; None: acknowledging is asked
+    # for but nothing is ever overdue.
+    acknowledge_within_days: int | None = None
+    # Days an agent has for their self-evaluation of a coaching review before the
+    # team leader's evaluation opens without it.
+    self_evaluation_days: int = 7
+    # Days from when the agent could first see an evaluation to dispute it.
+    dispute_window_days: int = 7
+    # Days a reviewer has to decide a dispute from when it was opened.
+    dispute_review_days: int = 5
+    # At export time an evaluation under an undecided dispute is counted as it is
+    # (and flagged in a column) or held back until decided.
+    disputes_at_export: DisputedAtExport = "counted"
+    email_notifications: bool = False
+
+
 @dataclass(frozen=True)
 class TenantSettings:
     time_zone: str = DEFAULT_TIME_ZONE
@@ -90,6 +113,7 @@ class TenantSettings:
     currency: str = DEFAULT_CURRENCY
     incentives: IncentiveRules = field(default_factory=IncentiveRules)
     reports: ReportSettings = field(default_factory=ReportSettings)
+    coaching: CoachingSettings = field(default_factory=CoachingSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -141,6 +165,7 @@ def parse_settings(body: Mapping[str, Any]) -> TenantSettings:
     _check_tiers(tiers)
     return TenantSettings(
         reports=_report_settings(body.get("reports", {})),
+        coaching=_coaching_settings(body.get("coaching", {})),
         time_zone=time_zone,
         period_kind=kind,
         period_anchor=anchor,
@@ -170,6 +195,20 @@ def _report_settings(body: Mapping[str, Any]) -> ReportSettings:
         leaderboard_min_evaluations=int(
             body.get("leaderboard_min_evaluations", DEFAULT_LEADERBOARD_MIN)
         ),
+    )
+
+
+def _coaching_settings(body: Mapping[str, Any]) -> CoachingSettings:
+    default = CoachingSettings()
+    return CoachingSettings(
+        acknowledge_within_days=body.get(
+            "acknowledge_within_days", default.acknowledge_within_days
+        ),
+        self_evaluation_days=int(body.get("self_evaluation_days", default.self_evaluation_days)),
+        dispute_window_days=int(body.get("dispute_window_days", default.dispute_window_days)),
+        dispute_review_days=int(body.get("dispute_review_days", default.dispute_review_days)),
+        disputes_at_export=body.get("disputes_at_export", default.disputes_at_export),
+        email_notifications=bool(body.get("email_notifications", default.email_notifications)),
     )
 
 
@@ -275,12 +314,23 @@ def settings_to_dict(settings: TenantSettings) -> dict[str, Any]:
             "leaderboard": settings.reports.leaderboard,
             "leaderboard_min_evaluations": settings.reports.leaderboard_min_evaluations,
         },
+        "coaching": {
+            "acknowledge_within_days": settings.coaching.acknowledge_within_days,
+            "self_evaluation_days": settings.coaching.self_evaluation_days,
+            "dispute_window_days": settings.coaching.dispute_window_days,
+            "dispute_review_days": settings.coaching.dispute_review_days,
+            "disputes_at_export": settings.coaching.disputes_at_export,
+            "email_notifications": settings.coaching.email_notifications,
+        },
     }
 
 
 def pay_rules_to_dict(settings: TenantSettings) -> dict[str, Any]:
     """The settings a pay period was paid with: everything but how reports band and
-    rank, which changes no figure in pay and so no payroll file."""
+    rank and the coaching deadlines, which change no figure in pay and so no payroll
+    file; of coaching, only what a disputed evaluation counts for."""
     rules = settings_to_dict(settings)
     del rules["reports"]
+    del rules["coaching"]
+    rules["disputes_at_export"] = settings.coaching.disputes_at_export
     return rules

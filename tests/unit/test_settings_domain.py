@@ -38,6 +38,14 @@ DEFAULTS_AS_DICT = {
         "leaderboard": False,
         "leaderboard_min_evaluations": 10,
     },
+    "coaching": {
+        "acknowledge_within_days": None,
+        "self_evaluation_days": 7,
+        "dispute_window_days": 7,
+        "dispute_review_days": 5,
+        "disputes_at_export": "counted",
+        "email_notifications": False,
+    },
 }
 
 # min_average and amount as strings and as JSON numbers (ints and decimals), parsed
@@ -425,8 +433,18 @@ def test_report_settings_stay_out_of_the_pay_rules() -> None:
     assert settings_to_dict(settings)["reports"]["leaderboard"] is True
     assert "reports" not in pay_rules_to_dict(settings)
     assert pay_rules_to_dict(settings) == {
-        k: v for k, v in settings_to_dict(settings).items() if k != "reports"
+        **{k: v for k, v in settings_to_dict(settings).items() if k not in ("reports", "coaching")},
+        "disputes_at_export": "counted",
     }
+
+
+def test_of_the_coaching_settings_only_what_a_dispute_counts_for_is_a_pay_rule() -> None:
+    settings = parse_settings(
+        {"coaching": {"disputes_at_export": "held", "dispute_window_days": 3}}
+    )
+    assert settings_to_dict(settings)["coaching"]["dispute_window_days"] == 3
+    assert pay_rules_to_dict(settings)["disputes_at_export"] == "held"
+    assert "coaching" not in pay_rules_to_dict(settings)
 
 
 def _interval(n: int, low: str | None, high: str | None) -> MeanInterval:

@@ -1,0 +1,7 @@
+"""(being written: see the module's owner)"""
+
+from __future__ import annotations
+
+
+class SessionStore:
+    pass
