@@ -412,6 +412,12 @@ def test_who_may_read_and_write_each_side(world: Api) -> None:
     assert as_(api, {**ADMIN, "tenant": "globex"}, "GET", f"/v1/reviews/{rid}").status == 404
     elsewhere = {**LEADER, "tenant": "globex"}
     assert put_side(api, elsewhere, rid, "leader", leader_side()).status == 404
+    assert put_side(api, {**AGENT, "tenant": "globex"}, rid, "self", self_side()).status == 404
+    for role in ("auditor", "payroll"):
+        who = {"role": role, "user": "leena", "agent_id": "aino"}
+        assert as_(api, who, "GET", "/v1/reviews").status == 403
+        assert read(api, who, rid).status == 403
+        assert put_side(api, who, rid, "self", self_side()).status == 403
     missing = read(api, ADMIN, "00000000-0000-4000-8000-000000000000")
     assert missing.status == 404
     bad = read(api, ADMIN, "not-a-review")
