@@ -22,6 +22,10 @@ class Settings:
     main_table: str = "laatu-local"
     evaluations_table: str = "laatu-local-evaluations"
     region: str = "eu-north-1"
+    # Inbox emails (SES): the verified sender address and the web site's address
+    # for the links; without either, no mail is sent (the outbox is still drained).
+    mail_from: str = ""
+    site_url: str = ""
 
     @property
     def cognito_issuer(self) -> str:
@@ -44,4 +48,6 @@ def settings() -> Settings:
         main_table=os.environ.get("LAATU_TABLE", "laatu-local"),
         evaluations_table=os.environ.get("LAATU_EVALUATIONS_TABLE", "laatu-local-evaluations"),
         region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-north-1",
+        mail_from=os.environ.get("LAATU_MAIL_FROM", "").strip(),
+        site_url=os.environ.get("LAATU_SITE_URL", "").strip(),
     )

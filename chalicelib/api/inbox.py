@@ -1,7 +1,24 @@
-"""(being written)"""
+"""The caller's inbox: what needs their action, with deadlines and links."""
 
 from __future__ import annotations
 
 from chalice.app import Blueprint
 
+from chalicelib.adapters.inbox_reads import OpenDisputes
+from chalicelib.api.http import Call, Reply, endpoint
+from chalicelib.services import inbox
+
 blueprint = Blueprint(__name__)
+
+
+@blueprint.route("/v1/inbox", methods=["GET"])
+@endpoint(blueprint)
+def get_inbox(call: Call) -> Reply:
+    context = call.context
+    sources = inbox.InboxSources(
+        todos=context.todos,
+        evaluations=context.evaluations,
+        disputes=OpenDisputes(),
+        teams=context.settings,
+    )
+    return Reply(inbox.read(sources, call.principal, call.now()).to_dict())
