@@ -9,7 +9,7 @@ never count twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -18,7 +18,9 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactGet, TransactWrite
 
 from chalicelib import jsoncodec
+from chalicelib.adapters.coaching_models import CoachingItemModel
 from chalicelib.adapters.conditions import on_failed_condition
+from chalicelib.adapters.dispute_store import open_pk
 from chalicelib.adapters.models import (
     AggregateModel,
     ChangeCountModel,
@@ -113,6 +115,14 @@ def _new_cell(tenant: str, key: CellKey) -> ReportCellModel:
 
 def changes_pk(tenant: str) -> str:
     return f"{tenant}#CHANGES"
+
+
+def count_change(transaction: TransactWrite, tenant: str, pay_period: str) -> None:
+    """Bump a pay period's change count inside another write's transaction, so the
+    export's next beat knows the period moved (a dispute opened or settled changes
+    what a held evaluation counts for without touching any aggregate)."""
+    counter = ChangeCountModel(changes_pk(tenant), pay_period)
+    transaction.update(counter, actions=[ChangeCountModel.changes.add(1)])
 
 
 def _plain(value: Any) -> dict[str, Any]:
@@ -229,8 +239,40 @@ class AggregateStore:
                 cell_item.updated_at = now
                 transaction.save(cell_item)
             for label in sorted(set(pay_periods)):
-                counter = ChangeCountModel(changes_pk(snapshot.tenant), label)
-                transaction.update(counter, actions=[ChangeCountModel.changes.add(1)])
+                count_change(transaction, snapshot.tenant, label)
+
+    def applied(self, tenant: str, evaluation_id: str) -> Contribution | None:
+        """What the aggregates hold of one evaluation now; None until the stream has
+        applied it (strongly consistent)."""
+        try:
+            item = LedgerModel.get(
+                _ledger_pk(tenant, evaluation_id), "APPLIED", consistent_read=True
+            )
+        except LedgerModel.DoesNotExist:
+            return None
+        return Contribution.from_dict(jsoncodec.loads(item.contribution))
+
+    def counting(self, tenant: str, pay_period: str) -> Callable[[TransactWrite], None]:
+        """The change-count bump of a pay period, for another store's transaction."""
+        return lambda transaction: count_change(transaction, tenant, pay_period)
+
+    def disputed(self, tenant: str) -> list[Contribution]:
+        """What the aggregates hold of each evaluation under an undecided dispute: one
+        Query of the disputes' OPEN partition (keys only) and BatchGets of the ledger.
+        An evaluation the stream has not applied yet holds nothing, so it is absent."""
+        evaluation_ids = [
+            item.sk
+            for item in CoachingItemModel.query(
+                open_pk(tenant), consistent_read=True, attributes_to_get=["pk", "sk"]
+            )
+        ]
+        keys = [(_ledger_pk(tenant, evaluation_id), "APPLIED") for evaluation_id in evaluation_ids]
+        found = {
+            item.pk: Contribution.from_dict(jsoncodec.loads(item.contribution))
+            for item in LedgerModel.batch_get(keys, consistent_read=True)
+        }
+        # In the OPEN partition's order (by evaluation id), whatever BatchGet returned.
+        return [found[pk] for pk, _ in keys if pk in found]
 
     def get(self, tenant: str, agent_id: str, bucket: str) -> PeriodAggregate | None:
         try:

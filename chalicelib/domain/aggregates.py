@@ -130,24 +130,29 @@ class PeriodAggregate:
     def _shift(self, contribution: Contribution, sign: int) -> PeriodAggregate:
         if (self.agent_id, self.period) not in contribution.bucket_keys():
             raise ValueError("contribution belongs to another agent or period")
-        if not contribution.counted:
-            return self
-        criteria = dict(self.criteria)
-        for key in contribution.yes:
-            old = criteria.get(key, CriterionCounts())
-            criteria[key] = CriterionCounts(old.yes + sign, old.no)
-        for key in contribution.no:
-            old = criteria.get(key, CriterionCounts())
-            criteria[key] = CriterionCounts(old.yes, old.no + sign)
-        criteria = {k: v for k, v in criteria.items() if v.yes or v.no}
-        score = contribution.score
-        return replace(
-            self,
-            evaluations=self.evaluations + sign,
-            scored=self.scored + (0 if score is None else sign),
-            score_sum=self.score_sum + (0 if score is None else sign * score),
-            criteria=criteria,
-        )
+        return _shifted(self, contribution, sign)
+
+
+def _shifted(aggregate: PeriodAggregate, contribution: Contribution, sign: int) -> PeriodAggregate:
+    """`contribution` added (+1) or taken out (-1), whatever bucket `aggregate` sums."""
+    if not contribution.counted:
+        return aggregate
+    criteria = dict(aggregate.criteria)
+    for key in contribution.yes:
+        old = criteria.get(key, CriterionCounts())
+        criteria[key] = CriterionCounts(old.yes + sign, old.no)
+    for key in contribution.no:
+        old = criteria.get(key, CriterionCounts())
+        criteria[key] = CriterionCounts(old.yes, old.no + sign)
+    criteria = {k: v for k, v in criteria.items() if v.yes or v.no}
+    score = contribution.score
+    return replace(
+        aggregate,
+        evaluations=aggregate.evaluations + sign,
+        scored=aggregate.scored + (0 if score is None else sign),
+        score_sum=aggregate.score_sum + (0 if score is None else sign * score),
+        criteria=criteria,
+    )
 
 
 def move(
@@ -184,3 +189,20 @@ def combine(agent_id: str, label: str, parts: Iterable[PeriodAggregate]) -> Peri
             old = criteria.get(key, CriterionCounts())
             criteria[key] = CriterionCounts(old.yes + counts.yes, old.no + counts.no)
     return replace(total, criteria=criteria)
+
+
+def subtract(aggregate: PeriodAggregate, held: Iterable[Contribution]) -> PeriodAggregate:
+    """`aggregate` (one bucket, or a period `combine`d from days) without the counted
+    contributions in `held`, exactly: what a pay period says of an agent when the
+    evaluations under an undecided dispute are held back. Each must be the agent's and
+    inside what the aggregate sums (ValueError when taking it out would leave a
+    negative count, which only a contribution that was never in it can do)."""
+    out = aggregate
+    for contribution in held:
+        if contribution.agent_id != aggregate.agent_id:
+            raise ValueError("contribution belongs to another agent")
+        out = _shifted(out, contribution, -1)
+        negative = [k for k, c in out.criteria.items() if c.yes < 0 or c.no < 0]
+        if out.evaluations < 0 or out.scored < 0 or negative:
+            raise ValueError("contribution is not part of the aggregate")
+    return out

@@ -51,6 +51,10 @@ COLUMNS = (
     "average_low",
     "average_high",
     "tier_uncertain",
+    # How many of the agent's evaluations in the period were under an undecided
+    # dispute at export time: counted as they are and flagged here, or held back
+    # (left out of the figures), as the manifest's `disputes_at_export` says.
+    "open_disputes",
 )
 COMPARED = ("payroll_id", "evaluations", "scored", "average", "tier", "amount")
 
@@ -77,6 +81,9 @@ class PayrollRow:
     average_high: Decimal | None = None
     # Whether luck may have decided the tier: see IncentiveRules.tier_uncertain.
     tier_uncertain: bool | None = None
+    # Evaluations under an undecided dispute (see COLUMNS). Not compared: a flag that
+    # changed while the figures did not makes no new revision.
+    open_disputes: int = 0
 
     def figures(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in COMPARED)
@@ -87,14 +94,18 @@ def payroll_rows(
     roster: Iterable[RosterEntry],
     rules: IncentiveRules,
     intervals: Mapping[str, MeanInterval | None] | None = None,
+    open_disputes: Mapping[str, int] | None = None,
 ) -> list[PayrollRow]:
     """A row for every active agent and for every agent with figures, by agent id.
 
     `intervals` holds each agent's interval of the average over the same scores;
     an agent missing from it (its cells predate reports) gets no interval and an
-    unknown tier certainty, never a guessed one."""
+    unknown tier certainty, never a guessed one. `open_disputes` counts each agent's
+    evaluations under an undecided dispute; an agent held back entirely still gets a
+    row, so payroll sees why their figures went."""
+    disputed = open_disputes or {}
     people = {entry.agent_id: entry for entry in roster}
-    agent_ids = {a for a, e in people.items() if e.active} | set(aggregates)
+    agent_ids = {a for a, e in people.items() if e.active} | set(aggregates) | set(disputed)
     rows = []
     for agent_id in sorted(agent_ids):
         aggregate = aggregates.get(agent_id) or PeriodAggregate(agent_id, "")
@@ -115,6 +126,7 @@ def payroll_rows(
                 average_low=reported(interval.low) if interval else None,
                 average_high=reported(interval.high) if interval else None,
                 tier_uncertain=rules.tier_uncertain(aggregate.scored, interval) if known else None,
+                open_disputes=disputed.get(agent_id, 0),
             )
         )
     return rows
@@ -155,6 +167,7 @@ def _record(context: ExportContext, row: PayrollRow) -> dict[str, Any]:
         "average_low": row.average_low,
         "average_high": row.average_high,
         "tier_uncertain": row.tier_uncertain,
+        "open_disputes": row.open_disputes,
     }
 
 
@@ -210,6 +223,8 @@ def parse_jsonl(data: bytes) -> list[PayrollRow]:
                 average_low=_decimal_or_none(record.get("average_low")),
                 average_high=_decimal_or_none(record.get("average_high")),
                 tier_uncertain=record.get("tier_uncertain"),
+                # Absent from files written before the column: none were flagged then.
+                open_disputes=int(record.get("open_disputes", 0)),
             )
         )
     return rows
@@ -312,6 +327,8 @@ def render_manifest(
             for name, data in sorted(files.items())
         },
         "rules": pay_rules_to_dict(context.period.settings),
+        # What an evaluation under an undecided dispute counted for in these files.
+        "disputes_at_export": context.period.settings.coaching.disputes_at_export,
     }
     if adjusted is not None:
         manifest["adjusted_agents"] = adjusted

@@ -6,6 +6,14 @@ lost. A revision is claimed in DynamoDB before any file is written; the files
 are written only-if-absent, payroll.jsonl first, and a resumed run derives the
 rest from it, so a crash and retry produce the same bytes. A late change to an
 exported period makes the next revision with an adjustments file.
+
+An evaluation under an undecided dispute at export time counts as the tenant's
+setting in force for the period says (`coaching.disputes_at_export`): "counted" as it
+is, or "held": its contribution (the ledger's, what the figures hold of it) is taken
+out of the agent's figures exactly. Either way the row's `open_disputes` says how many
+of the agent's evaluations that was, and the manifest names the choice. A dispute
+opened or settled bumps the period's change count, so the next beat looks again; with
+"held" the figures move and the next revision carries the adjustments.
 """
 
 from __future__ import annotations
@@ -14,10 +22,10 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from chalicelib.domain import permissions
-from chalicelib.domain.aggregates import PeriodAggregate, combine
+from chalicelib.domain.aggregates import Contribution, PeriodAggregate, combine, subtract
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.pay_periods import Calendar, PayPeriod, local_midnight
 from chalicelib.domain.payroll import (
@@ -63,10 +71,17 @@ CONTENT_TYPES = {
 }
 
 
+class ExportFigures(PeriodFigures, Protocol):
+    def disputed(self, tenant: str) -> list[Contribution]:
+        """What the figures hold of each evaluation under an undecided dispute now
+        (the ledger's contributions; an evaluation not yet applied is absent)."""
+        ...
+
+
 @dataclass(frozen=True)
 class ExportStores:
     exports: ExportLedger
-    aggregates: PeriodFigures
+    aggregates: ExportFigures
     settings: ExportSettings
     files: ExportFileStore
     # Where each agent's interval of the average comes from; None leaves the
@@ -95,13 +110,35 @@ def figures(
     return {agent: combine(agent, period.label, parts) for agent, parts in by_agent.items()}
 
 
+def disputed_in(
+    stores: ExportStores, tenant: str, period: PayPeriod
+) -> dict[str, list[Contribution]]:
+    """Each agent's counted contributions in the period under an undecided dispute now:
+    those whose local day is one of the period's, so exactly what `figures` summed."""
+    days = {day.isoformat() for day in period.days()}
+    out: dict[str, list[Contribution]] = {}
+    for contribution in stores.aggregates.disputed(tenant):
+        if contribution.counted and days.intersection(contribution.buckets):
+            out.setdefault(contribution.agent_id, []).append(contribution)
+    return out
+
+
 def current_rows(stores: ExportStores, tenant: str, period: PayPeriod) -> list[PayrollRow]:
     roster = [
         RosterEntry(a.agent_id, a.payroll_id, a.active) for a in stores.settings.agents(tenant)
     ]
     pay = figures(stores.aggregates, tenant, period)
+    disputed = disputed_in(stores, tenant, period)
+    held: Mapping[str, list[Contribution]] = {}
+    if period.settings.coaching.disputes_at_export == "held":
+        held = disputed
+        pay = {agent: subtract(aggregate, held.get(agent, ())) for agent, aggregate in pay.items()}
     return payroll_rows(
-        pay, roster, period.settings.incentives, intervals(stores.cells, tenant, period, pay)
+        pay,
+        roster,
+        period.settings.incentives,
+        intervals(stores.cells, tenant, period, pay, held),
+        {agent: len(found) for agent, found in disputed.items()},
     )
 
 
@@ -110,16 +147,22 @@ def intervals(
     tenant: str,
     period: PayPeriod,
     pay: Mapping[str, PeriodAggregate],
+    held: Mapping[str, list[Contribution]] | None = None,
 ) -> dict[str, MeanInterval | None] | None:
     """Each agent's interval of the period average, from the report cells of the same
-    days. An agent whose cells hold other counts than the pay figures (evaluations
-    scored before report cells existed) is left out: no interval rather than a wrong one."""
+    days, less what is `held` back. An agent whose cells hold other counts than the
+    pay figures (evaluations scored before report cells existed) is left out: no
+    interval rather than a wrong one."""
     if cells is None:
         return None
     summed: dict[str, Cell] = {}
     for bucket in buckets(period.start, period.end):
         for (agent, _), cell in cells.cells(tenant, bucket, "all", None).items():
             summed[agent] = summed[agent].plus(cell) if agent in summed else cell
+    for agent, contributions in (held or {}).items():
+        for contribution in contributions:
+            if agent in summed and contribution.report is not None:
+                summed[agent] = summed[agent].remove(contribution.report)
     out: dict[str, MeanInterval | None] = {}
     for agent, aggregate in pay.items():
         found = summed.get(agent)

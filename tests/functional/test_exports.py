@@ -399,3 +399,136 @@ def test_the_agents_report_says_what_the_payroll_row_says_about_the_tier(
             rows[agent]["average_high"],
         )
         assert average["mean"] == rows[agent]["average_score"]
+
+
+# --- evaluations under an undecided dispute ---------------------------------------------
+
+def dispute_ratkaisu(scenario: Scenario, evaluation_id: str) -> str:
+    opened = scenario.api.call(
+        "POST",
+        f"/v1/evaluations/{evaluation_id}/disputes",
+        "agent",
+        body={"reason": "Varmistin ratkaisun.", "criteria": ["ratkaisu"]},
+        user="aino.user",
+        agent_id="aino",
+    )
+    assert opened.status == 201, opened.body
+    return str(opened.body["dispute_id"])
+
+
+def manifest_of(revision: int) -> Any:
+    return json.loads(s3_text(f"exports/acme/2026-11/r{revision}/manifest.json"))
+
+
+def test_held_a_disputed_evaluation_leaves_the_figures_until_upheld(
+    scenario: Scenario, clock: Clock
+) -> None:
+    held = {**RULES, "coaching": {"disputes_at_export": "held"}}
+    assert scenario.api.call("PUT", "/v1/settings", body=held).status == 200
+    # Evaluated on 1 December, for November's contacts: aino 17, 14 and 16 of 17 points.
+    clock.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    scenario.evaluate("aino", "2026-11-02T10:00:00+02:00")
+    disputed = scenario.evaluate("aino", "2026-11-03T10:00:00+02:00", missed=("ratkaisu",))
+    scenario.evaluate("aino", "2026-11-04T10:00:00+02:00", missed=("kiitos",))
+    scenario.apply()
+    exports.heartbeat(stores, NOVEMBER_DUE)
+    first = {row["agent_id"]: row for row in csv_rows("exports/acme/2026-11/r1/payroll.csv")}
+    all_three = ["100", str(Decimal(1400) / 17), str(Decimal(1600) / 17)]
+    assert (first["aino"]["evaluations"], first["aino"]["average_score"]) == (
+        "3",
+        expected_average(all_three),
+    )
+    assert (first["aino"]["tier"], first["aino"]["open_disputes"]) == ("gold", "0")
+    assert manifest_of(1)["disputes_at_export"] == "held"
+
+    # Disputed after the export: the next beat holds it back in revision 2.
+    clock.now = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
+    dispute_id = dispute_ratkaisu(scenario, disputed["evaluation_id"])
+    results = exports.heartbeat(stores, at("2026-12-04T09:00:00+00:00"))
+    assert [(r.period, r.outcome, r.revision) for r in results] == [("2026-11", "written", 2)]
+    second = {row["agent_id"]: row for row in csv_rows("exports/acme/2026-11/r2/payroll.csv")}
+    aino = second["aino"]
+    kept = ["100", str(Decimal(1600) / 17)]
+    assert (aino["evaluations"], aino["scored_evaluations"], aino["average_score"]) == (
+        "2",
+        "2",
+        expected_average(kept),
+    )
+    assert (aino["tier"], aino["open_disputes"]) == ("gold", "1")
+    # The interval is of the scores still counted, from the report cells less the held one.
+    assert (aino["average_low"], aino["average_high"]) == _reference_interval(
+        [Decimal(k) for k in kept]
+    )
+    (adjustment,) = csv_rows("exports/acme/2026-11/r2/adjustments.csv")
+    assert (adjustment["agent_id"], adjustment["evaluations_before"]) == ("aino", "3")
+    assert (adjustment["evaluations_after"], adjustment["average_after"]) == (
+        "2",
+        expected_average(kept),
+    )
+    assert adjustment["amount_difference"] == "0.00"
+    assert manifest_of(2)["disputes_at_export"] == "held"
+    assert manifest_of(2)["rules"]["disputes_at_export"] == "held"
+
+    # Upheld with the answer corrected; once the stream has applied it, revision 3.
+    path = f"/v1/disputes/{dispute_id}"
+    assert scenario.api.call("POST", f"{path}/review", user="maija").status == 200
+    current = scenario.api.call("GET", f"/v1/evaluations/{disputed['evaluation_id']}").body
+    corrected = {
+        key: current[key]
+        for key in ("form_id", "form_version", "agent_id", "contact", "method", "answers")
+    }
+    corrected["answers"] = {**current["answers"], "ratkaisu": "yes"}
+    decision = {"outcome": "upheld", "reason": "Varmistettu.", "evaluation": corrected}
+    decided = scenario.api.call("POST", f"{path}/decision", body=decision, user="maija")
+    assert decided.status == 200, decided.body
+    scenario.apply()
+    corrected_three = ["100", "100", str(Decimal(1600) / 17)]
+    summary = scenario.api.call("GET", "/v1/agents/aino/summary?period=2026-11").body
+    assert (summary["evaluations"], summary["average_score"]) == (
+        3,
+        expected_average(corrected_three),
+    )
+    results = exports.heartbeat(stores, at("2026-12-04T10:00:00+00:00"))
+    assert [(r.period, r.outcome, r.revision) for r in results] == [("2026-11", "written", 3)]
+    third = {row["agent_id"]: row for row in csv_rows("exports/acme/2026-11/r3/payroll.csv")}
+    aino = third["aino"]
+    assert (aino["evaluations"], aino["average_score"], aino["tier"]) == (
+        "3",
+        expected_average(corrected_three),
+        "gold",
+    )
+    assert aino["open_disputes"] == "0"
+    (adjustment,) = csv_rows("exports/acme/2026-11/r3/adjustments.csv")
+    assert (adjustment["revision_before"], adjustment["evaluations_after"]) == ("2", "3")
+    # Nothing moved since: the next beat writes nothing.
+    assert exports.heartbeat(stores, at("2026-12-04T11:00:00+00:00")) == []
+
+
+def test_counted_a_disputed_evaluation_counts_and_is_flagged(
+    scenario: Scenario, clock: Clock
+) -> None:
+    clock.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    scenario.evaluate("aino", "2026-11-02T10:00:00+02:00")
+    disputed = scenario.evaluate("aino", "2026-11-03T10:00:00+02:00", missed=("ratkaisu",))
+    scenario.evaluate("sari", "2026-11-04T10:00:00+02:00")
+    scenario.apply()
+    clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    dispute_id = dispute_ratkaisu(scenario, disputed["evaluation_id"])
+    exports.heartbeat(stores, NOVEMBER_DUE)
+    rows = {row["agent_id"]: row for row in csv_rows("exports/acme/2026-11/r1/payroll.csv")}
+    assert list(rows["aino"])[-1] == "open_disputes"  # the last column
+    assert (rows["aino"]["evaluations"], rows["aino"]["open_disputes"]) == ("2", "1")
+    assert rows["aino"]["average_score"] == expected_average(["100", str(Decimal(1400) / 17)])
+    assert (rows["sari"]["open_disputes"], rows["pekka"]["open_disputes"]) == ("0", "0")
+    line = s3_text("exports/acme/2026-11/r1/payroll.jsonl").splitlines()[0]
+    assert json.loads(line)["open_disputes"] == 1
+    assert manifest_of(1)["disputes_at_export"] == "counted"
+    # Rejected: the flag would change, the figures do not, so no new revision.
+    path = f"/v1/disputes/{dispute_id}"
+    assert scenario.api.call("POST", f"{path}/review", user="maija").status == 200
+    rejected = scenario.api.call(
+        "POST", f"{path}/decision", body={"outcome": "rejected", "reason": "Ei."}, user="maija"
+    )
+    assert rejected.status == 200, rejected.body
+    results = exports.heartbeat(stores, at("2026-12-05T09:00:00+00:00"))
+    assert [(r.period, r.outcome, r.revision) for r in results] == [("2026-11", "unchanged", 1)]

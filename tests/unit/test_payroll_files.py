@@ -17,7 +17,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.aggregates import PeriodAggregate
+from chalicelib.domain.aggregates import (
+    Contribution,
+    CriterionCounts,
+    PeriodAggregate,
+    combine,
+    contribution_of,
+    subtract,
+)
 from chalicelib.domain.pay_periods import PayPeriod
 from chalicelib.domain.payroll import (
     ExportContext,
@@ -52,7 +59,7 @@ SECOND = replace(FIRST, revision=2, generated_at="2026-12-04T22:00:03Z")
 CSV_HEADER = (
     b"tenant,period,period_start,period_end,agent_id,payroll_id,evaluations,"
     b"scored_evaluations,average_score,tier,incentive_amount,currency,revision,"
-    b"average_low,average_high,tier_uncertain\r\n"
+    b"average_low,average_high,tier_uncertain,open_disputes\r\n"
 )
 ADJUSTMENTS_HEADER = [
     "tenant",
@@ -296,8 +303,8 @@ def test_csv_header_rows_and_line_ends() -> None:
     assert len(lines) == 1 + len(rows) + 1
     assert b"\n" not in data.replace(b"\r\n", b"")
     assert lines[1:3] == [
-        b"acme,2026-11,2026-11-01,2026-11-30,aino,1001,3,2,87.50,silver,100.00,EUR,1,,,",
-        b"acme,2026-11,2026-11-01,2026-11-30,eero,1002,0,0,,,0.00,EUR,1,,,",
+        b"acme,2026-11,2026-11-01,2026-11-30,aino,1001,3,2,87.50,silver,100.00,EUR,1,,,,0",
+        b"acme,2026-11,2026-11-01,2026-11-30,eero,1002,0,0,,,0.00,EUR,1,,,,0",
     ]
 
 
@@ -375,7 +382,10 @@ def test_jsonl_numbers_are_json_numbers_with_exact_digits() -> None:
         "average_low",
         "average_high",
         "tier_uncertain",
+        "open_disputes",
     ]
+    assert aino["open_disputes"] == 0
+    assert type(aino["open_disputes"]) is int
     assert aino["average_score"] == Decimal("87.50")
     assert str(aino["average_score"]) == "87.50"
     assert str(aino["incentive_amount"]) == "100.00"
@@ -409,6 +419,7 @@ payroll_row_values = st.builds(
     average_low=st.one_of(st.none(), st.decimals(min_value=-50, max_value=100, places=2)),
     average_high=st.one_of(st.none(), st.decimals(min_value=0, max_value=150, places=2)),
     tier_uncertain=st.one_of(st.none(), st.booleans()),
+    open_disputes=st.integers(min_value=0, max_value=10_000),
 )
 
 
@@ -555,7 +566,10 @@ def test_manifest_of_a_first_revision() -> None:
                 {"name": "silver", "min_average": "80", "amount": "100.00"},
             ],
         },
+        "disputes_at_export": "counted",
     }
+    # Also at the top: what a disputed evaluation counted for in these very files.
+    assert manifest["disputes_at_export"] == "counted"
     assert "adjusted_agents" not in manifest
 
 
@@ -576,3 +590,133 @@ def test_manifest_of_a_later_revision_counts_the_adjusted_agents() -> None:
         "bytes": len(files["adjustments.csv"]),
     }
     assert data.endswith(b"\n")
+
+
+# --- evaluations under an undecided dispute -----------------------------------------
+
+
+def test_rows_count_each_agents_open_disputes_and_an_agent_held_back_keeps_a_row() -> None:
+    aggregates = {agent_id: f.aggregate(agent_id) for agent_id, f in FIGURES.items()}
+    disputed = {"aino": 2, "helmi": 1}  # helmi: inactive, all held back, nothing left
+    rows = payroll_rows(aggregates, [RosterEntry(*e) for e in ROSTER], RULES, None, disputed)
+    assert [(r.agent_id, r.open_disputes) for r in rows] == [
+        ("aino", 2),
+        ("eero", 0),
+        ("ghost", 0),
+        ("helmi", 1),
+        ("ilmari", 0),
+    ]
+    helmi = rows[3]
+    assert (helmi.payroll_id, helmi.evaluations, helmi.average) == ("1003", 0, None)
+    line = render_csv(FIRST, rows).split(b"\r\n")[1]
+    assert line.endswith(b",silver,100.00,EUR,1,,,,2")
+
+
+def test_a_changed_open_disputes_count_alone_is_no_adjustment() -> None:
+    flagged = [replace(r, open_disputes=3) for r in BEFORE]
+    assert changed_agents(BEFORE, flagged) == []
+    assert all(r.figures() == f.figures() for r, f in zip(BEFORE, flagged, strict=True))
+
+
+def test_a_data_file_written_before_the_column_reads_as_none_flagged() -> None:
+    rows = [PayrollRow("aino", "1001", 2, 2, Decimal("87.50"), "silver", Decimal("100.00"))]
+    line = render_jsonl(FIRST, rows).decode()
+    older = line.replace(',"open_disputes":0', "")
+    assert "open_disputes" not in older
+    assert parse_jsonl(older.encode()) == rows
+
+
+def test_the_manifest_says_a_disputed_evaluation_was_held_back() -> None:
+    held = parse_settings({**RULES_BODY, "coaching": {"disputes_at_export": "held"}})
+    context = replace(FIRST, period=replace(NOVEMBER, settings=held))
+    rows = rows_for(FIGURES, ROSTER)
+    manifest = json.loads(render_manifest(context, {"payroll.csv": b""}, len(rows), None))
+    assert manifest["disputes_at_export"] == "held"
+    assert manifest["rules"]["disputes_at_export"] == "held"
+
+
+# --- taking held-back evaluations out of an aggregate, exactly ----------------------
+
+CRITERIA = ("c1", "c2", "c3", "c4")
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """One evaluation as plain data: its agent, score and answers."""
+
+    agent_id: str
+    day: int
+    score: Decimal | None
+    answers: tuple[tuple[str, str], ...]
+    method: str = "recording"
+
+    def contribution(self) -> Contribution:
+        return contribution_of(
+            agent_id=self.agent_id,
+            buckets=("2026-11", f"2026-11-{self.day:02d}"),
+            pay_period="2026-11",
+            method=self.method,
+            form_id="f",
+            answers=dict(self.answers),
+            score=self.score,
+        )
+
+
+evaluated = st.builds(
+    Evaluated,
+    agent_id=st.just("aino"),
+    day=st.integers(min_value=1, max_value=30),
+    score=st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=20)),
+    answers=st.lists(
+        st.tuples(st.sampled_from(CRITERIA), st.sampled_from(("yes", "no", "na"))),
+        unique_by=lambda pair: pair[0],
+        max_size=len(CRITERIA),
+    ).map(tuple),
+    method=st.sampled_from(("recording", "live", "self")),
+)
+
+
+def recount(evaluations: list[Evaluated]) -> PeriodAggregate:
+    """Independent of the code under test: counted straight from the plain data."""
+    counted = [e for e in evaluations if e.method != "self"]
+    scores = [e.score for e in counted if e.score is not None]
+    criteria = {}
+    for criterion in CRITERIA:
+        yes = sum(1 for e in counted if (criterion, "yes") in e.answers)
+        no = sum(1 for e in counted if (criterion, "no") in e.answers)
+        if yes or no:
+            criteria[f"f/{criterion}"] = CriterionCounts(yes, no)
+    return PeriodAggregate(
+        "aino",
+        "2026-11",
+        evaluations=len(counted),
+        scored=len(scores),
+        score_sum=sum(scores, Decimal(0)),
+        criteria=criteria,
+    )
+
+
+@PAYROLL_PROPERTY
+@given(st.lists(evaluated, max_size=12), st.data())
+def test_subtracting_held_contributions_equals_a_recount_without_them(
+    evaluations: list[Evaluated], data: st.DataObject
+) -> None:
+    held_at = data.draw(st.sets(st.integers(min_value=0, max_value=max(len(evaluations) - 1, 0))))
+    held = [e for i, e in enumerate(evaluations) if i in held_at]
+    kept = [e for i, e in enumerate(evaluations) if i not in held_at]
+    everything = recount(evaluations)
+    assert subtract(everything, [e.contribution() for e in held]) == recount(kept)
+    # The same from the days a two-week period combines: buckets do not matter.
+    days = [recount([e]) for e in evaluations]
+    combined = combine("aino", "2026-11-02", [replace(d, period="x") for d in days])
+    assert subtract(combined, [e.contribution() for e in held]) == replace(
+        recount(kept), period="2026-11-02"
+    )
+
+
+def test_subtracting_what_is_not_in_the_aggregate_is_refused() -> None:
+    one = Evaluated("aino", 2, Decimal(50), (("c1", "yes"),))
+    with pytest.raises(ValueError, match="not part of"):
+        subtract(recount([]), [one.contribution()])
+    with pytest.raises(ValueError, match="another agent"):
+        subtract(recount([one]), [replace(one, agent_id="eero").contribution()])

@@ -8,6 +8,7 @@ midnight starting 4 December: 2026-12-03T22:00:00Z, written out by hand.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -15,10 +16,11 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.settings_store import Agent
-from chalicelib.domain.aggregates import PeriodAggregate
+from chalicelib.domain.aggregates import Contribution, PeriodAggregate, contribution_of
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.payroll import parse_jsonl
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.settings import SettingsRevision, parse_settings
 from chalicelib.services import exports
 from chalicelib.services.exports import ExportStores, RunResult
 from tests.fakes.stores import FakeAggregates, FakeExportFiles, FakeExports, FakeSettings
@@ -40,11 +42,22 @@ def figures(evaluations: int, score_sum: str) -> PeriodAggregate:
     )
 
 
+@dataclass
+class Disputed(FakeAggregates):
+    """The aggregates with what the ledger holds of evaluations under an undecided
+    dispute (AggregateStore.disputed), by evaluation id."""
+
+    open_disputes: dict[str, Contribution] = field(default_factory=dict)
+
+    def disputed(self, tenant: str) -> list[Contribution]:
+        return [c for _, c in sorted(self.open_disputes.items())]
+
+
 def make_stores(files: FakeExportFiles | None = None) -> ExportStores:
     settings = FakeSettings()
     settings.register_tenant(TENANT, "2026-11-02T08:00:00Z")
     settings.put_agent(TENANT, Agent("aino", "Aino", "", "P-1", True, ""), "ada")
-    aggregates = FakeAggregates()
+    aggregates = Disputed()
     aggregates.put(TENANT, figures(2, "170"))
     return ExportStores(FakeExports(), aggregates, settings, files or FakeExportFiles())
 
@@ -54,8 +67,8 @@ def files_of(stores: ExportStores) -> list[str]:
     return sorted(stores.files.objects)
 
 
-def aggregates_of(stores: ExportStores) -> FakeAggregates:
-    assert isinstance(stores.aggregates, FakeAggregates)
+def aggregates_of(stores: ExportStores) -> Disputed:
+    assert isinstance(stores.aggregates, Disputed)
     return stores.aggregates
 
 
@@ -201,3 +214,89 @@ def test_a_run_that_meets_another_runs_claim_is_busy_and_writes_nothing() -> Non
     head = stores.exports.head(TENANT, "2026-11")
     assert head is not None
     assert head.generated_at == "other run"
+
+
+# --- evaluations under an undecided dispute -----------------------------------------
+
+
+def scored(day: str, score: str, agent: str = "aino") -> Contribution:
+    return contribution_of(
+        agent_id=agent,
+        buckets=("2026-11", day),
+        pay_period="2026-11",
+        method="recording",
+        form_id="f",
+        answers={},
+        score=Decimal(score),
+    )
+
+
+def disputes_at_export(stores: ExportStores, mode: str) -> None:
+    assert isinstance(stores.settings, FakeSettings)
+    settings = parse_settings({"coaching": {"disputes_at_export": mode}})
+    stores.settings.saved[(TENANT, 1)] = SettingsRevision(1, at("2026-10-31T22:00:00Z"), settings)
+
+
+def open_disputes_in(stores: ExportStores, prefix: str) -> list[tuple[str, int]]:
+    data = stores.files.get(prefix + "payroll.jsonl")
+    assert data is not None
+    return [(r.agent_id, r.open_disputes) for r in parse_jsonl(data)]
+
+
+def test_counted_a_disputed_evaluation_counts_and_is_flagged_and_a_flag_alone_is_no_revision() -> (
+    None
+):
+    stores = make_stores()
+    disputes_at_export(stores, "counted")
+    # aino's two evaluations: 80 and 90; the 80 is disputed.
+    aggregates_of(stores).open_disputes["ev-1"] = scored("2026-11-05", "80")
+    exports.heartbeat(stores, at(NOVEMBER_DUE))
+    assert rows_in(stores, R1) == [("aino", 2, Decimal("85.00"))]
+    assert open_disputes_in(stores, R1) == [("aino", 1)]
+    manifest = stores.files.get(R1 + "manifest.json")
+    assert manifest is not None
+    assert b'"disputes_at_export": "counted"' in manifest
+    # The dispute is settled: the count moves, the figures do not.
+    del aggregates_of(stores).open_disputes["ev-1"]
+    aggregates_of(stores).count_change(TENANT, "2026-11")
+    later = exports.heartbeat(stores, at("2026-12-05T08:00:00Z"))
+    assert later == [RunResult(TENANT, "2026-11", "unchanged", 1)]
+
+
+def test_held_a_disputed_evaluation_is_taken_out_until_decided() -> None:
+    stores = make_stores()
+    disputes_at_export(stores, "held")
+    disputed = scored("2026-11-05", "80")
+    aggregates_of(stores).open_disputes["ev-1"] = disputed
+    # Another period's disputed evaluation counts for nothing here.
+    aggregates_of(stores).open_disputes["ev-2"] = scored("2026-12-01", "10")
+    exports.heartbeat(stores, at(NOVEMBER_DUE))
+    assert rows_in(stores, R1) == [("aino", 1, Decimal("90.00"))]  # 170 - 80
+    assert open_disputes_in(stores, R1) == [("aino", 1)]
+    manifest = stores.files.get(R1 + "manifest.json")
+    assert manifest is not None
+    assert b'"disputes_at_export": "held"' in manifest
+    # Rejected: the evaluation counts again, and payroll gets an adjustment.
+    del aggregates_of(stores).open_disputes["ev-1"]
+    aggregates_of(stores).count_change(TENANT, "2026-11")
+    later = exports.heartbeat(stores, at("2026-12-05T08:00:00Z"))
+    assert later == [RunResult(TENANT, "2026-11", "written", 2)]
+    assert rows_in(stores, R2) == [("aino", 2, Decimal("85.00"))]
+    assert open_disputes_in(stores, R2) == [("aino", 0)]
+    assert R2 + "adjustments.csv" in files_of(stores)
+
+
+def test_a_resumed_held_run_writes_what_its_data_file_says() -> None:
+    stores = make_stores(DiesAtTheCsv())
+    disputes_at_export(stores, "held")
+    aggregates_of(stores).open_disputes["ev-1"] = scored("2026-11-05", "80")
+    exports.heartbeat(stores, at(NOVEMBER_DUE))
+    pinned = stores.files.get(R1 + "payroll.jsonl")
+    del aggregates_of(stores).open_disputes["ev-1"]  # decided before the retry
+    resumed = exports.heartbeat(stores, at("2026-12-03T22:05:00Z"))
+    assert resumed == [RunResult(TENANT, "2026-11", "written", 1)]
+    assert stores.files.get(R1 + "payroll.jsonl") == pinned
+    assert open_disputes_in(stores, R1) == [("aino", 1)]
+    csv = stores.files.get(R1 + "payroll.csv")
+    assert csv is not None
+    assert csv.split(b"\r\n")[1].endswith(b",1")
