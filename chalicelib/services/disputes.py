@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from chalicelib import schemas
@@ -140,10 +140,15 @@ def _check_version(dispute: Dispute, expected: int | None) -> None:
         )
 
 
-def _actor(stores: DisputeStores, principal: Principal, agent_id: str, now: datetime) -> Actor:
+def _today(stores: DisputeStores, tenant: str, now: datetime) -> date:
+    """The tenant's local day: whose team an agent is in now is decided by it."""
+    return _calendar(stores, tenant).day_of(now)
+
+
+def _actor(stores: DisputeStores, principal: Principal, agent_id: str, today: date) -> Actor:
     opens = permissions.scopes(principal, "dispute.open")
     reaches = bool(opens) and coaching_access.reaches_agent(
-        stores.teams, principal, opens, agent_id, _calendar(stores, principal.tenant).day_of(now)
+        stores.teams, principal, opens, agent_id, today
     )
     return Actor(
         user=principal.user,
@@ -180,9 +185,7 @@ def _form(forms: FormVersions, tenant: str, form_id: str, version: int, field: s
     return parse_form(found.definition)
 
 
-def _visible(
-    stores: DisputeStores, principal: Principal, dispute_id: str, now: datetime
-) -> Dispute:
+def _visible(stores: DisputeStores, principal: Principal, dispute_id: str, today: date) -> Dispute:
     """The dispute, if the caller may read it (404 otherwise: ids reveal nothing)."""
     permissions.require(principal, "dispute.read")
     dispute = stores.disputes.get(principal.tenant, dispute_id)
@@ -191,7 +194,7 @@ def _visible(
         principal,
         "dispute.read",
         dispute.agent_id,
-        _calendar(stores, principal.tenant).day_of(now),
+        today,
         f"dispute '{dispute_id}'",
     )
     return dispute
@@ -216,8 +219,9 @@ def open_dispute(
     # agent outside their reach is a write they may not make (403).
     evaluation = evaluation_service.get(stores.evaluations, principal, evaluation_id)
     calendar = _calendar(stores, tenant)
+    today = calendar.day_of(now)
     coaching_access.require_agent(
-        stores.teams, principal, "dispute.open", evaluation.agent_id, calendar.day_of(now)
+        stores.teams, principal, "dispute.open", evaluation.agent_id, today
     )
     criteria: Sequence[str] = body.get("criteria", [])
     known: list[str] = []
@@ -231,7 +235,7 @@ def open_dispute(
     dispute = rules.open_dispute(
         dispute_id=dispute_id,
         evaluation=evaluation,
-        actor=_actor(stores, principal, evaluation.agent_id, now),
+        actor=_actor(stores, principal, evaluation.agent_id, today),
         reason=body["reason"],
         criteria=criteria,
         form_criteria=known,
@@ -252,7 +256,7 @@ def open_dispute(
 
 
 def get(stores: DisputeStores, principal: Principal, dispute_id: str, now: datetime) -> Dispute:
-    return _visible(stores, principal, dispute_id, now)
+    return _visible(stores, principal, dispute_id, _today(stores, principal.tenant, now))
 
 
 def of_evaluation(
@@ -266,7 +270,7 @@ def of_evaluation(
         principal,
         "dispute.read",
         evaluation.agent_id,
-        _calendar(stores, principal.tenant).day_of(now),
+        _today(stores, principal.tenant, now),
     )
     return stores.disputes.of_evaluation(principal.tenant, evaluation_id)
 
@@ -283,7 +287,7 @@ def list_disputes(
     if state not in LIST_STATES:
         raise InvalidInput("state is undecided or all", field="state")
     agent_id = query.get("agent_id") or None
-    today = _calendar(stores, tenant).day_of(now)
+    today = _today(stores, tenant, now)
     if agent_id is not None:
         if not schemas.matches("evaluation", "#/$defs/agent_id", agent_id):
             raise InvalidInput(f"'{agent_id}' is not a valid agent_id", field="agent_id")
@@ -337,10 +341,11 @@ def take_into_review(
     tenant = principal.tenant
 
     def attempt() -> Dispute:
-        dispute = _visible(stores, principal, dispute_id, now)
+        today = _today(stores, tenant, now)
+        dispute = _visible(stores, principal, dispute_id, today)
         _check_version(dispute, expected)
         evaluation = stores.evaluations.get(tenant, dispute.evaluation_id)
-        actor = _actor(stores, principal, dispute.agent_id, now)
+        actor = _actor(stores, principal, dispute.agent_id, today)
         changed = rules.take_into_review(dispute, actor, evaluation, now)
         if changed is dispute:
             return dispute
@@ -367,9 +372,10 @@ def withdraw(
     tenant = principal.tenant
 
     def attempt() -> Dispute:
-        dispute = _visible(stores, principal, dispute_id, now)
+        today = _today(stores, tenant, now)
+        dispute = _visible(stores, principal, dispute_id, today)
         _check_version(dispute, expected)
-        changed = rules.withdraw(dispute, _actor(stores, principal, dispute.agent_id, now), now)
+        changed = rules.withdraw(dispute, _actor(stores, principal, dispute.agent_id, today), now)
         if changed is dispute:
             return dispute
         try:
@@ -473,12 +479,13 @@ def decide(
     tenant = principal.tenant
 
     def attempt() -> Dispute:
-        dispute = _visible(stores, principal, dispute_id, now)
+        today = _today(stores, tenant, now)
+        dispute = _visible(stores, principal, dispute_id, today)
         _check_version(dispute, expected)
         current = stores.evaluations.get(tenant, dispute.evaluation_id)
         decided = rules.decide(
             dispute,
-            _actor(stores, principal, dispute.agent_id, now),
+            _actor(stores, principal, dispute.agent_id, today),
             current,
             outcome=outcome,
             reason=body["reason"],

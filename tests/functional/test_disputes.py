@@ -241,6 +241,23 @@ def test_each_reads_only_the_disputes_within_reach(world: World) -> None:
     assert ids(world.as_(AINO, "GET", listed)) == [mine]
 
 
+def test_another_tenant_changes_nothing(world: World) -> None:
+    _, dispute = opened(world)
+    path = f"/v1/disputes/{dispute['dispute_id']}"
+    for action, body in (
+        ("review", None),
+        ("decision", {"outcome": "rejected", "reason": "x"}),
+        ("withdrawal", None),
+    ):
+        for role in ("admin", "agent", "evaluator"):
+            answer = world.api.call(
+                "POST", f"{path}/{action}", role, body=body, tenant="globex", agent_id="aino"
+            )
+            assert answer.status in (403, 404), (action, role, answer.status)
+    assert world.as_(MAIJA, "GET", path).body == dispute
+    assert world.api.call("GET", "/v1/disputes", "admin", tenant="globex").body == {"items": []}
+
+
 # --- review and decision -----------------------------------------------------------------
 
 
