@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.settings import DEFAULT_SETTINGS
 from infra.local import demo
+from infra.local.environment import MAIL_FROM
+from infra.local.mail import DRAIN_INTERVAL_S
 from infra.local.pump import POLL_INTERVAL_S
 from infra.local.settings import ROOT
 from infra.local.stack import Running
@@ -51,6 +53,9 @@ def render(stack: Running, now: datetime | None = None) -> str:
         f"  Stream     read every {POLL_INTERVAL_S:g} s into stream_consumer; "
         f"records that keep failing go to {stack.settings.dead_letter_dir}/",
         f"  Schedules  {schedules}",
+        f"  Mail       inbox mail from {MAIL_FROM} into moto's SES every {DRAIN_INTERVAL_S:g} s "
+        "(with the tenant's coaching email_notifications on and the person's on); "
+        "`laatu mail` prints what was sent",
         "",
         f"Tokens for tenant '{demo.TENANT}', valid "
         f"{demo.TOKEN_LIFETIME_S // 3600} h (`laatu token --help` makes others):",

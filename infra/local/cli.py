@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from chalicelib.adapters.tokens import issue_local_token
 from chalicelib.config import DEV_ONLY_LOCAL_SECRET
 from chalicelib.domain.principal import ROLES, TENANT_PATTERN
-from infra.local import export_command, import_command
+from infra.local import export_command, import_command, mail_command
 from infra.local.environment import SECRET_ENV
 
 
@@ -66,6 +66,7 @@ def parser() -> argparse.ArgumentParser:
     token.set_defaults(run=_token, parser=token)
     import_command.add_parser(commands)
     export_command.add_parser(commands)
+    mail_command.add_parser(commands)
     return root
 
 

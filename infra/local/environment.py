@@ -14,6 +14,8 @@ EVALUATIONS_TABLE = "laatu-local-evaluations"
 UPLOADS_BUCKET = "laatu-local-uploads"
 EXPORTS_BUCKET = "laatu-local-exports"
 SECRET_ENV = "LAATU_LOCAL_JWT_SECRET"  # noqa: S105 - the variable name, not a secret
+# The inbox mail's sender, verified in moto's SES at start (infra.local.mail).
+MAIL_FROM = "laatu@laatu.localhost"
 
 # A developer's own AWS settings must never send a local call to a real account:
 # a service-specific endpoint would beat AWS_ENDPOINT_URL, and a profile could
@@ -22,7 +24,7 @@ _CLEARED_PREFIXES = ("AWS_ENDPOINT_URL_",)
 _CLEARED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 
 
-def aws_environment(moto_endpoint: str) -> dict[str, str]:
+def aws_environment(moto_endpoint: str, site_url: str = "") -> dict[str, str]:
     return {
         "AWS_ENDPOINT_URL": moto_endpoint,
         "AWS_DEFAULT_REGION": REGION,
@@ -38,15 +40,18 @@ def aws_environment(moto_endpoint: str) -> dict[str, str]:
         "LAATU_EVALUATIONS_TABLE": EVALUATIONS_TABLE,
         "LAATU_UPLOADS_BUCKET": UPLOADS_BUCKET,
         "LAATU_EXPORTS_BUCKET": EXPORTS_BUCKET,
+        "LAATU_MAIL_FROM": MAIL_FROM,
+        # The links in the inbox mail: the front server's origin.
+        "LAATU_SITE_URL": site_url,
     }
 
 
-def apply(moto_endpoint: str) -> str:
+def apply(moto_endpoint: str, site_url: str = "") -> str:
     """Point this process at moto; returns the token secret the API will accept."""
     for name in list(os.environ):
         if name.startswith(_CLEARED_PREFIXES) or name in _CLEARED:
             del os.environ[name]
-    os.environ.update(aws_environment(moto_endpoint))
+    os.environ.update(aws_environment(moto_endpoint, site_url))
     return local_secret()
 
 

@@ -113,8 +113,9 @@ def is_write(environ: WSGIEnvironment) -> bool:
     if target:
         prefix, _, operation = str(target).partition(".")
         return prefix.startswith(DYNAMODB_TARGET_PREFIX) and operation in DYNAMODB_WRITES
-    # Without a target it is S3, here the only REST service; presigned uploads
-    # carry their signature in the query, so the method is what tells a write.
+    # Without a target it is S3 or SES (a verified sender and each mail sent are
+    # kept like data, so `laatu mail` still lists them after a restart); presigned
+    # uploads carry their signature in the query, so the method is what tells a write.
     return environ["REQUEST_METHOD"] in S3_WRITE_METHODS
 
 

@@ -105,7 +105,7 @@ class MotoServer:
 
     def start(self) -> None:
         self._thread.start()
-        log.info("moto serves DynamoDB, DynamoDB Streams and S3 at %s", self.endpoint)
+        log.info("moto serves DynamoDB, DynamoDB Streams, S3 and SES at %s", self.endpoint)
 
     def stop(self) -> None:
         if self._thread.is_alive():

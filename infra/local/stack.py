@@ -24,6 +24,7 @@ from chalice.local import LambdaContext, LocalGateway
 from infra.local import environment, moto_transactions
 from infra.local.app_threads import per_thread
 from infra.local.journal import JournalingApp, ReplayResult, replay
+from infra.local.mail import OutboxDrain, drainer, endpoint_path, verify_sender
 from infra.local.moto_server import (
     LoopbackOnly,
     MotoServer,
@@ -117,7 +118,11 @@ def running(settings: LocalSettings) -> Iterator[Running]:
         moto = MotoServer(LoopbackOnly(journal))
         moto.start()
         stack.callback(moto.stop)
-        secret = environment.apply(moto.endpoint)
+        secret = environment.apply(moto.endpoint, site_url=front.origin)
+        # Where `laatu mail` finds moto's SES while the stack runs (the port changes).
+        moto_file = endpoint_path(settings.data_dir)
+        moto_file.write_text(moto.endpoint + "\n", "utf-8")
+        stack.callback(moto_file.unlink, missing_ok=True)
 
         # Only now may chalicelib load: the environment points at moto.
         from chalicelib.adapters.models import EvaluationModel
@@ -132,6 +137,7 @@ def running(settings: LocalSettings) -> Iterator[Running]:
         )
         origins = [front.origin, front.origin.replace("127.0.0.1", "localhost")]
         allow_browser_uploads(s3, environment.UPLOADS_BUCKET, origins)
+        verify_sender(boto3.client("sesv2"), environment.MAIL_FROM)
         module = load_app()
         _one_log_stream(module.app)
         per_thread(module.app)  # before the front calls it from several threads
@@ -177,6 +183,9 @@ def running(settings: LocalSettings) -> Iterator[Running]:
         )
         timer.start()
         stack.callback(timer.stop)
+        outbox = OutboxDrain(drainer(module.root))
+        outbox.start()
+        stack.callback(outbox.stop)
 
         seeded = seed(front.origin, secret)
         seed_history(front.origin, secret, settings.data_dir)
