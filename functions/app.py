@@ -35,6 +35,7 @@ from chalicelib.domain.periods import to_utc_iso
 from chalicelib.events import stream, uploads
 from chalicelib.services import exports as export_service
 from chalicelib.services import report_backfill, team_index, tenant_settings
+from chalicelib.services import reviews as review_service
 from chalicelib.services.report_backfill import BackfillStores
 
 # The one place stores, clock and configuration are built.
@@ -77,6 +78,7 @@ def stream_consumer(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 BACKFILL_SECONDS_PER_BEAT = 300
+heartbeat_log = logging.getLogger("laatu.heartbeat")
 
 
 # A heartbeat, not a calendar: the handler decides from data which periods are due,
@@ -88,6 +90,12 @@ def payroll_heartbeat(event: CloudWatchEvent) -> dict[str, Any]:
     deadline = time.monotonic() + BACKFILL_SECONDS_PER_BEAT
     backfill = BackfillStores(BackfillStore(), root.evaluations, root.aggregates, root.settings)
     for tenant, _ in root.settings.tenants():
+        # Reviews whose self-evaluation deadline passed open with the leader's side;
+        # a failure waits for the next beat rather than holding up the exports.
+        try:
+            review_service.open_expired(root.reviews, root.evaluations, tenant, root.now())
+        except Exception:
+            heartbeat_log.exception("opening expired reviews of %s failed", tenant)
         team_index.run(
             root.settings,
             BackfillStore(),

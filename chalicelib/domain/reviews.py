@@ -26,7 +26,7 @@ from typing import Any
 
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.evaluation import Contact, Evaluation
-from chalicelib.domain.evaluations import present
+from chalicelib.domain.evaluations import present, same_content
 from chalicelib.domain.forms import Form
 from chalicelib.domain.inbox import LEADER_EVALUATE, SELF_EVALUATE, Todo, agent_owner, user_owner
 from chalicelib.domain.numbers import reported_str
@@ -292,6 +292,15 @@ def side_body(review: Review, side: str, content: Mapping[str, Any]) -> dict[str
         if optional in content:
             body[optional] = content[optional]
     return body
+
+
+def is_resubmission(review: Review, side: str, content: Mapping[str, Any]) -> bool:
+    """Whether `content` is what the side already holds: a retry, which answers the
+    review as it is (also once open) rather than a conflict."""
+    existing = review.side(side)
+    return existing is not None and same_content(
+        existing.evaluation, side_body(review, side, content)
+    )
 
 
 def submit(review: Review, side: str, submitted: Side, now: datetime) -> Review:

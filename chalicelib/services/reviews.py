@@ -305,6 +305,8 @@ def _submit(
     review = _readable(stores, principal, review_id, _today(stores, tenant, now))
     rules.check_submitter(review, side, Viewer.of(principal))
     schemas.validate("review_side", body)
+    if rules.is_resubmission(review, side, body):
+        return _views(stores, principal, [review])[0]
     expected = None if if_match is None else required_version(if_match, "the review")
     if expected is not None and review.version != expected:
         raise PreconditionFailed(
