@@ -193,7 +193,7 @@ def _part(value: str) -> str:
 
 
 def kept_item(todo: Todo, now: datetime, zone: str) -> InboxItem:
-    detail = {key: todo.detail[key] for key in DETAIL_KEYS if key in todo.detail}
+    detail = {key: todo.detail[key] for key in DETAIL_KEYS if todo.detail.get(key) is not None}
     return InboxItem(
         kind=todo.kind,
         ref=todo.ref,

@@ -23,7 +23,7 @@ the moment the entry does.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -121,8 +121,12 @@ def drain(
     now: datetime,
     *,
     site_url: str,
+    keep_going: Callable[[], bool] = lambda: True,
 ) -> DrainResult:
-    """Work through the tenant's outbox; `mailer` None: the deployment sends no mail."""
+    """Work through the tenant's outbox a page at a time (one Query of up to 100), at most
+    `MAX_PAGES` pages, while `keep_going()` (checked before each message: the
+    heartbeat's time budget). `mailer` None: the deployment sends no mail, and the
+    outbox is emptied without any."""
     settings = Calendar(stores.settings.revisions(tenant)).settings_at(now)
     mailing = mailer is not None and bool(site_url) and settings.coaching.email_notifications
     counts = dict.fromkeys(("sent", "skipped", "failed", "dropped", "lost"), 0)
@@ -133,6 +137,8 @@ def drain(
         if not messages:
             break
         for message in messages:
+            if not keep_going():
+                break
             outcome = "skipped"
             todo = message.todo
             if mailing and mailer is not None:
@@ -153,7 +159,7 @@ def drain(
                 counts[outcome] += 1
             else:
                 counts["lost"] += 1
-        if counts["failed"] or counts["lost"]:
+        if counts["failed"] or counts["lost"] or not keep_going():
             break  # what is left waits for the next drain, not for this one again
     result = DrainResult(tenant=tenant, **counts)
     if any(counts.values()):

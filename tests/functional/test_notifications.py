@@ -279,3 +279,30 @@ def test_the_openapi_document_embeds_the_request_schema_unchanged() -> None:
     source = schemas.load("notification_preferences")
     del source["$schema"], source["$id"]
     assert document["NotificationPreferencesInput"] == source
+
+
+def test_a_drain_stops_when_its_time_is_up_and_the_next_one_goes_on(api: Api) -> None:
+    verify_sender()
+    turn_mail(api, True)
+    preference = {"email": "a@example.fi", "language": "en", "enabled": True}
+    assert put_preference(api, preference, agent_id="aino").status == 200
+    keep(
+        *(
+            Todo("agent:aino", inbox.ACTION, f"s-1/a-{n}", f"2026-11-03T08:00:0{n}Z")
+            for n in range(3)
+        )
+    )
+    budget = iter([True, False])
+    stores = DrainStores(NotificationStore(), TodoStore(), SettingsStore())
+    first = notifications.drain(
+        stores,
+        SesMailer(SENDER, REGION),
+        "acme",
+        NOW,
+        site_url=SITE,
+        keep_going=lambda: next(budget, False),
+    )
+    assert first == DrainResult("acme", sent=1)
+    assert len(outbox()) == 2
+    assert drain() == DrainResult("acme", sent=2)
+    assert len(sent()) == 3

@@ -120,7 +120,12 @@ def test_a_kept_entry_shows_only_the_documented_detail() -> None:
         ref="s-1/a-1",
         created_at="2026-11-01T08:00:00Z",
         due="2026-11-09",
-        detail={"session_id": "s-1", "agent_id": "aino", "text": "not for the inbox"},
+        detail={
+            "session_id": "s-1",
+            "agent_id": "aino",
+            "text": "not for the inbox",
+            "team_id": None,
+        },
     )
     item = inbox_view.kept_item(todo, NOW, HELSINKI)
     assert item.detail == {"session_id": "s-1", "agent_id": "aino"}
