@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 from tests.functional.api import Answer, Api
-from tests.support import ROOT, demo_form, evaluation_body
+from tests.support import ROOT, all_answers, demo_form, evaluation_body
 
 ROLES = ("admin", "evaluator", "auditor", "agent", "payroll")
 ROLE_SETS: tuple[tuple[str, ...], ...] = tuple((r,) for r in ROLES) + tuple(
@@ -52,11 +52,18 @@ class World:
 
     evaluations: dict[str, str] = field(default_factory=dict)  # label -> id
     imports: dict[str, str] = field(default_factory=dict)
+    reviews: dict[str, str] = field(default_factory=dict)
+    sessions: dict[str, str] = field(default_factory=dict)
+    actions: list[str] = field(default_factory=list)  # of aino's session
+    disputes: dict[str, str] = field(default_factory=dict)
 
     def markers(self) -> list[str]:
         return [
             *self.evaluations.values(),
             *self.imports.values(),
+            *self.reviews.values(),
+            *self.sessions.values(),
+            *self.disputes.values(),
             FORM_ID,
             DRAFT_ID,
             SECRET_SUMMARY,
@@ -116,7 +123,83 @@ def world(api: Api) -> World:
         started = api.call("POST", "/v1/imports", "auditor", user=user)
         assert started.status == 201, started.body
         seeded.imports[label] = started.body["import_id"]
+    _seed_coaching(api, seeded, form)
     return seeded
+
+
+CONTACT = {"channel": "phone", "id": "call-77", "occurred_at": "2026-11-02T10:15:00+02:00"}
+
+
+def _review(agent_id: str, leader: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "agent_id": agent_id,
+        "form_id": FORM_ID,
+        "form_version": 1,
+        "contact": CONTACT,
+    }
+    return body if leader is None else {**body, "leader": leader}
+
+
+def _side(form: dict[str, Any], leader: bool) -> dict[str, Any]:
+    # The same content every time: a side sent again is a retry, answered as it is.
+    side: dict[str, Any] = {"answers": all_answers(form)}
+    return {**side, "method": "recording"} if leader else side
+
+
+def _session(agent_id: str, n: int = 0) -> dict[str, Any]:
+    criteria = [{"form_id": FORM_ID, "criterion_id": "ratkaisu"}]
+    return {
+        "agent_id": agent_id,
+        "held_on": "2026-11-02",
+        "notes": f"muistiinpano {n}",
+        "actions": [
+            {"text": "Varmista", "owner": "agent", "due": "2026-11-30", "criteria": criteria},
+            {"text": "Kuuntele", "owner": "leader", "due": "2026-11-20"},
+        ],
+        "follow_up": "2026-11-25",
+    }
+
+
+def _seed_coaching(api: Api, seeded: World, form: dict[str, Any]) -> None:
+    """Reviews in each state, a session per agent and a dispute per agent, made by
+    others (the admin maija, the agent's own token as `aino-u`)."""
+    admin: dict[str, Any] = {"user": "maija"}
+
+    def review(label: str, body: dict[str, Any]) -> str:
+        made = api.call("POST", "/v1/reviews", body=body, **admin)
+        assert made.status == 201, made.body
+        seeded.reviews[label] = made.body["review_id"]
+        return str(made.body["review_id"])
+
+    self_in = review("aino, self side in", _review("aino", "maija"))
+    put = api.call(
+        "PUT",
+        f"/v1/reviews/{self_in}/self",
+        "agent",
+        body=_side(form, leader=False),
+        user="aino-u",
+        agent_id="aino",
+    )
+    assert put.status == 200, put.body
+    leader_in = review("bert, leader side in", _review("bert", "maija"))
+    put = api.call("PUT", f"/v1/reviews/{leader_in}/leader", body=_side(form, True), **admin)
+    assert put.status == 200, put.body
+    review("aino, led by pat", _review("aino", "pat"))
+    for agent_id in ("aino", "bert"):
+        made = api.call("POST", "/v1/coaching-sessions", body=_session(agent_id), **admin)
+        assert made.status == 201, made.body
+        seeded.sessions[agent_id] = made.body["session_id"]
+        if agent_id == "aino":
+            seeded.actions = [a["action_id"] for a in made.body["actions"]]
+    for agent_id in ("aino", "bert"):
+        evaluated = api.submit(evaluation_body(form, agent_id=agent_id), "evaluator", user="eero")
+        assert evaluated.status == 201, evaluated.body
+        evaluation_id = evaluated.body["evaluation_id"]
+        seeded.evaluations[f"disputed about {agent_id}"] = evaluation_id
+        path = f"/v1/evaluations/{evaluation_id}/disputes"
+        opened = api.call("POST", path, body={"reason": "Kiista"}, **admin)
+        assert opened.status == 201, opened.body
+        seeded.disputes[agent_id] = opened.body["dispute_id"]
 
 
 def _path_values(world: World) -> dict[str, list[str]]:
@@ -129,6 +212,10 @@ def _path_values(world: World) -> dict[str, list[str]]:
         "period": ["2026-11"],
         "import_id": list(world.imports.values()),
         "team_id": [TEAM_ID, "ei-tiimia"],
+        "review_id": list(world.reviews.values()),
+        "session_id": list(world.sessions.values()),
+        "action_id": world.actions,
+        "dispute_id": list(world.disputes.values()),
     }
 
 
@@ -157,6 +244,22 @@ QUERIES: dict[str, list[str]] = {
         "?scope=agent:bert&range=month:2026-11&lang=en",
     ],
     "getLeaderboardReport": [f"?scope=team:{TEAM_ID}&range=month:2026-11"],
+    "listReviews": ["", "?agent_id=aino", "?agent_id=bert", "?state=awaiting_self"],
+    "listAcknowledgements": [
+        "",
+        "?agent_id=aino",
+        "?agent_id=bert",
+        f"?team_id={TEAM_ID}",
+        "?team_id=ei-tiimia",
+        "?overdue=true",
+    ],
+    "listCoachingSessions": ["", "?agent_id=aino", "?agent_id=bert"],
+    "listDisputes": [
+        "",
+        "?state=undecided",
+        "?state=all&agent_id=aino",
+        "?state=all&agent_id=bert",
+    ],
 }
 
 
@@ -225,7 +328,59 @@ class Bodies:
             return [({"grace_days": n % 5}, {})]
         if operation in ("publishForm", "runExport", "createImport"):
             return [(None, {})]
+        coaching = self._coaching(operation, path, n)
+        if coaching is not None:
+            return coaching
         raise AssertionError(f"{operation}: add a sample body to Bodies.for_request")
+
+    def _coaching(
+        self, operation: str, path: str, n: int
+    ) -> list[tuple[Any, dict[str, str]]] | None:
+        form = _form(FORM_ID)
+        if operation == "startReview":
+            return [(_review("aino"), {}), (_review("aino", "pat"), {})]
+        if operation in ("submitReviewSelf", "submitReviewLeader"):
+            return [(_side(form, leader=operation == "submitReviewLeader"), {})]
+        if operation == "acknowledgeEvaluation":
+            current = _current(self.api, path.removesuffix("/acknowledgement"))
+            return [({"revision": current.body["revision"]}, {})]
+        if operation == "createCoachingSession":
+            return [(_session("aino", n), {}), (_session("bert", n), {})]
+        if operation == "updateCoachingSession":
+            current = _current(self.api, path)
+            if current.status != 200:
+                return [(_session("aino", n), {})]
+            keys = ("agent_id", "held_on", "evaluation_ids", "suggestions", "follow_up")
+            body = {key: current.body[key] for key in keys}
+            body["notes"] = f"muutettu {n}"
+            body["actions"] = [
+                {k: a[k] for k in ("action_id", "text", "owner", "due", "criteria")}
+                for a in current.body["actions"]
+            ]
+            return [(body, {"If-Match": current.headers["etag"]})]
+        if operation == "putCoachingSessionWish":
+            return [({"development_wish": f"toive {n}"}, {})]
+        if operation == "openDispute":
+            # What pat opened before is withdrawn first, so each caller meets an
+            # evaluation without an undecided dispute of theirs.
+            listed = _current(self.api, path)
+            for item in listed.body.get("items", []) if listed.status == 200 else []:
+                if item["state"] in ("open", "in_review") and item["opened_by"] == "pat":
+                    withdrawal = f"/v1/disputes/{item['dispute_id']}/withdrawal"
+                    self.api.call("POST", withdrawal, "admin", user="pat")
+            return [({"reason": f"Kiista {n}"}, {})]
+        if operation == "decideDispute":
+            return [({"outcome": "rejected", "reason": f"Hylätty {n}"}, {})]
+        if operation == "putNotificationPreferences":
+            return [({"email": "pat@laatu.invalid", "language": "fi", "enabled": True}, {})]
+        if operation in (
+            "acknowledgeCoachingSession",
+            "completeCoachingSessionAction",
+            "reviewDispute",
+            "withdrawDispute",
+        ):
+            return [(None, {})]
+        return None
 
 
 def _requests(world: World, bodies: Bodies | None) -> list[Request]:
