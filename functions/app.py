@@ -9,6 +9,7 @@ from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, Rate
 
+from chalicelib.adapters import mailer
 from chalicelib.adapters.backfill_store import BackfillStore
 from chalicelib.api import (
     acknowledgements,
@@ -34,6 +35,7 @@ from chalicelib.bootstrap import bootstrap
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.events import stream, uploads
 from chalicelib.services import exports as export_service
+from chalicelib.services import notifications as notification_service
 from chalicelib.services import report_backfill, team_index, tenant_settings
 from chalicelib.services import reviews as review_service
 from chalicelib.services.report_backfill import BackfillStores
@@ -110,6 +112,31 @@ def payroll_heartbeat(event: CloudWatchEvent) -> dict[str, Any]:
             lambda: time.monotonic() < deadline,
         )
     results = export_service.heartbeat(root.export_stores, root.now())
+    return {"results": [asdict(result) for result in results]}
+
+
+NOTIFY_SECONDS_PER_RUN = 240
+
+
+# Mails new inbox entries (when the tenant and the person have asked for it). Its own
+# five-minute schedule, so a mail follows the entry within minutes, not the hour the
+# payroll heartbeat beats; what one run leaves, the next sends.
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="notification_sender")
+def notification_sender(event: CloudWatchEvent) -> dict[str, Any]:
+    deadline = time.monotonic() + NOTIFY_SECONDS_PER_RUN
+    stores = notification_service.DrainStores(root.notifications, root.todos, root.settings)
+    sender = mailer.from_config(root.config)
+    results = [
+        notification_service.drain(
+            stores,
+            sender,
+            tenant,
+            root.now(),
+            site_url=root.config.site_url,
+            keep_going=lambda: time.monotonic() < deadline,
+        )
+        for tenant, _ in root.settings.tenants()
+    ]
     return {"results": [asdict(result) for result in results]}
 
 

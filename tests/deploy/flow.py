@@ -27,9 +27,11 @@ the steps that cancel one come last.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote_plus, unquote, urlsplit
 
@@ -59,8 +61,10 @@ POLLER = "POLLER"  # Lambda's event source mapping, reading the stream
 API = "app.app"
 STREAM = "app.stream_consumer"
 HEARTBEAT = "app.payroll_heartbeat"
+NOTIFIER = "app.notification_sender"
 IMPORTER = "app.upload_importer"
-SERVICES = ("dynamodb", "dynamodbstreams", "s3")
+SERVICES = ("dynamodb", "dynamodbstreams", "s3", "sesv2")
+MAIL_FROM = "laatu@deploy.invalid"
 PERIOD = "2026-10"  # ended, so it can be exported
 OCCURRED = "2026-10-05T10:15:00+03:00"
 ApiCall = Callable[[Any, str, dict[str, Any]], dict[str, Any]]
@@ -148,10 +152,11 @@ class Steps:
         expect: int,
         body: Any = None,
         headers: dict[str, str] | None = None,
+        **token: Any,
     ) -> Answer:
         self.recorder.recorded.routes.add((method, route))
         with self.recorder.as_handler(API):
-            answer = self.api.call(method, path, role, body=body, headers=headers)
+            answer = self.api.call(method, path, role, body=body, headers=headers, **token)
         assert answer.status == expect, (method, path, answer.status, answer.body)
         return answer
 
@@ -225,6 +230,15 @@ def _heartbeat(recorder: Recorder, client: Client) -> set[tuple[str, str]]:
     return {(r["period"], r["outcome"]) for r in result["results"]}
 
 
+def _notifier(recorder: Recorder, client: Client) -> int:
+    event = client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    with recorder.as_handler(NOTIFIER):
+        result = client.lambda_.invoke("notification_sender", event).payload
+    return sum(int(r["sent"]) for r in result["results"])
+
+
 def _import(recorder: Recorder, app: Any, key: str) -> str:
     """Invoke the importer as EventBridge does: the key URL-encoded, as S3 sends it."""
     encoded = quote_plus(key, safe="/")
@@ -255,13 +269,21 @@ def run() -> Recorded:
             )
         # A tenant registered before the period, so the heartbeat finds it due.
         TenantModel("TENANTS", "acme", created_at="2026-09-01T00:00:00Z").save()
-        app = load_app().app
+        boto3.client("sesv2").create_email_identity(EmailIdentity=MAIL_FROM)
+        os.environ["LAATU_MAIL_FROM"] = MAIL_FROM
+        os.environ["LAATU_SITE_URL"] = "https://laatu.deploy.invalid"
+        try:
+            module = load_app()
+        finally:
+            del os.environ["LAATU_MAIL_FROM"], os.environ["LAATU_SITE_URL"]
+        app = module.app
         with Client(app) as client:
-            _drive(Steps(Api(client), recorder), recorder, client, app)
+            _drive(Steps(Api(client), recorder), recorder, client, module)
     return recorded
 
 
-def _drive(steps: Steps, recorder: Recorder, client: Client, app: Any) -> None:
+def _drive(steps: Steps, recorder: Recorder, client: Client, module: Any) -> None:
+    app = module.app
     form = demo_form()
     form_id = form["form_id"]
     one = f"/v1/forms/{form_id}"
@@ -275,7 +297,9 @@ def _drive(steps: Steps, recorder: Recorder, client: Client, app: Any) -> None:
     steps.call("GET", "/v1/forms/{form_id}/versions/{version}", f"{one}/versions/1", "admin", 200)
 
     tier = {"name": "A", "min_average": "80", "amount": "100.00"}
-    rules = {"incentives": {"min_scored": 1, "tiers": [tier]}}
+    # Disputed evaluations held back: the export reads their ledger entries.
+    coaching = {"disputes_at_export": "held", "email_notifications": True}
+    rules = {"incentives": {"min_scored": 1, "tiers": [tier]}, "coaching": coaching}
     steps.call("PUT", "/v1/settings", "/v1/settings", "admin", 200, rules)
     steps.call("GET", "/v1/settings", "/v1/settings", "admin", 200)
     agent = "/v1/agents/agent-7"
@@ -318,6 +342,7 @@ def _drive(steps: Steps, recorder: Recorder, client: Client, app: Any) -> None:
     steps.call("GET", "/v1/me", "/v1/me", "evaluator", 200)
     steps.call("GET", "/v1/openapi.json", "/v1/openapi.json", "evaluator", 200)
     _reports(steps)
+    _coaching(steps, recorder, client, reader, module, form)
 
     export = f"/v1/exports/{PERIOD}"
     steps.call("POST", "/v1/exports/{period}/run", f"{export}/run", "admin", 200)
@@ -363,6 +388,153 @@ def _reports(steps: Steps) -> None:
         steps.call("GET", route, f"{route}?{query}", "admin", 200)
     route = "/v1/reports/compliance"
     steps.text("GET", route, f"{route}?scope=agent:agent-7&{month}&format=csv", "admin", 200)
+
+
+AGENT = {"user": "agent-7-user", "agent_id": "agent-7"}
+MANAGER = {"user": "maija"}
+REVIEWER = {"user": "quinn"}
+
+
+def _coaching(
+    steps: Steps,
+    recorder: Recorder,
+    client: Client,
+    reader: StreamReader,
+    module: Any,
+    form: dict[str, Any],
+) -> None:
+    """Reviews (one opened by its second side, one by the heartbeat after its
+    deadline), acknowledgement, a session, disputes (upheld, withdrawn, one left
+    undecided for the export to hold back), the inbox and mail."""
+    contact = {"channel": "phone", "id": "call-coach", "occurred_at": OCCURRED}
+    start = {
+        "agent_id": "agent-7",
+        "form_id": form["form_id"],
+        "form_version": 1,
+        "contact": contact,
+        "leader": "maija",
+    }
+    reviews = "/v1/reviews"
+    review = steps.call("POST", reviews, reviews, "admin", 201, start, **MANAGER).body
+    one = f"{reviews}/{review['review_id']}"
+    side = {"answers": all_answers(form)}
+    steps.call("PUT", "/v1/reviews/{review_id}/self", f"{one}/self", "agent", 200, side, **AGENT)
+    leader = {**side, "method": "recording", "answers": {**side["answers"], "kiitos": "no"}}
+    route = "/v1/reviews/{review_id}/leader"
+    opened = steps.call("PUT", route, f"{one}/leader", "admin", 200, leader, **MANAGER).body
+    assert opened["state"] == "open", opened
+    steps.call("GET", reviews, reviews, "admin", 200, **MANAGER)
+    steps.call("GET", "/v1/reviews/{review_id}", one, "agent", 200, **AGENT)
+    late = steps.call("POST", reviews, reviews, "admin", 201, start, **MANAGER).body
+    steps.call(
+        "PUT", route, f"{reviews}/{late['review_id']}/leader", "admin", 200, leader, **MANAGER
+    )
+    real_clock = module.root.clock
+    module.root.clock = lambda: real_clock() + timedelta(days=8)
+    try:
+        _heartbeat(recorder, client)  # opens the late review without the self side
+    finally:
+        module.root.clock = real_clock
+    reopened = steps.call(
+        "GET", "/v1/reviews/{review_id}", f"{reviews}/{late['review_id']}", "admin", 200, **MANAGER
+    ).body
+    assert reopened["state"] == "open", reopened
+    _stream(reader, recorder, client, broken=False)
+
+    evaluation_id = opened["leader_side"]["evaluation_id"]
+    evaluation = f"/v1/evaluations/{evaluation_id}"
+    route = "/v1/evaluations/{evaluation_id}/acknowledgement"
+    steps.call(
+        "POST", route, f"{evaluation}/acknowledgement", "agent", 200, {"revision": 1}, **AGENT
+    )
+    route = "/v1/evaluations/{evaluation_id}/acknowledgements"
+    steps.call("GET", route, f"{evaluation}/acknowledgements", "agent", 200, **AGENT)
+    waiting = "/v1/acknowledgements?agent_id=agent-7"
+    steps.call("GET", "/v1/acknowledgements", waiting, "admin", 200, **MANAGER)
+
+    criteria = [{"form_id": form["form_id"], "criterion_id": "kiitos"}]
+    session_body = {
+        "agent_id": "agent-7",
+        "held_on": "2026-10-20",
+        "evaluation_ids": [evaluation_id],
+        "notes": "Kiitos unohtui.",
+        "actions": [{"text": "Kiitä", "owner": "agent", "due": "2026-11-30", "criteria": criteria}],
+        "follow_up": "2026-11-20",
+    }
+    sessions = "/v1/coaching-sessions"
+    made = steps.call("POST", sessions, sessions, "admin", 201, session_body, **MANAGER)
+    session = f"{sessions}/{made.body['session_id']}"
+    steps.call("GET", sessions, f"{sessions}?agent_id=agent-7", "admin", 200, **MANAGER)
+    got = steps.call("GET", "/v1/coaching-sessions/{session_id}", session, "agent", 200, **AGENT)
+    changed = {**session_body, "notes": "Kiitos unohtui kahdesti."}
+    changed["actions"] = [
+        {k: a[k] for k in ("action_id", "text", "owner", "due", "criteria")}
+        for a in got.body["actions"]
+    ]
+    etag = {"If-Match": got.headers["etag"]}
+    route = "/v1/coaching-sessions/{session_id}"
+    steps.call("PUT", route, session, "admin", 200, changed, etag, **MANAGER)
+    wish = {"development_wish": "Haluan oppia lopettamaan puhelun hyvin."}
+    steps.call("PUT", f"{route}/wish", f"{session}/wish", "agent", 200, wish, **AGENT)
+    route = "/v1/coaching-sessions/{session_id}/acknowledgement"
+    steps.call("POST", route, f"{session}/acknowledgement", "agent", 200, **AGENT)
+    action = got.body["actions"][0]["action_id"]
+    route = "/v1/coaching-sessions/{session_id}/actions/{action_id}/done"
+    steps.call("POST", route, f"{session}/actions/{action}/done", "agent", 200, **AGENT)
+
+    disputes = f"{evaluation}/disputes"
+    reason = {"reason": "Kiitin puhelun lopussa.", "criteria": ["kiitos"]}
+    route = "/v1/evaluations/{evaluation_id}/disputes"
+    dispute = steps.call("POST", route, disputes, "agent", 201, reason, **AGENT).body
+    steps.call("GET", route, disputes, "agent", 200, **AGENT)
+    steps.call("GET", "/v1/disputes", "/v1/disputes?state=undecided", "admin", 200, **REVIEWER)
+    one = f"/v1/disputes/{dispute['dispute_id']}"
+    steps.call("GET", "/v1/disputes/{dispute_id}", one, "agent", 200, **AGENT)
+    steps.call("GET", "/v1/inbox", "/v1/inbox", "admin", 200, **REVIEWER)
+    steps.call(
+        "POST", "/v1/disputes/{dispute_id}/review", f"{one}/review", "admin", 200, **REVIEWER
+    )
+    current = steps.call("GET", "/v1/evaluations/{evaluation_id}", evaluation, "admin", 200).body
+    corrected = {
+        key: current[key] for key in ("form_id", "form_version", "agent_id", "method", "answers")
+    }
+    corrected["contact"] = current["contact"]
+    corrected["answers"] = {**current["answers"], "kiitos": "yes"}
+    decision = {
+        "outcome": "upheld",
+        "reason": "Kiitos kuuluu tallenteella.",
+        "evaluation": corrected,
+        "evaluation_revision": current["revision"],
+    }
+    route = "/v1/disputes/{dispute_id}/decision"
+    steps.call("POST", route, f"{one}/decision", "admin", 200, decision, **REVIEWER)
+    # One withdrawn, and one left undecided for the export to hold back.
+    for withdraw in (True, False):
+        other = f"/v1/disputes/{_dispute_on_first(steps, reason)}"
+        if withdraw:
+            route = "/v1/disputes/{dispute_id}/withdrawal"
+            steps.call("POST", route, f"{other}/withdrawal", "agent", 200, **AGENT)
+    _stream(reader, recorder, client, broken=False)
+
+    preferences = {"email": "agent-7@deploy.invalid", "language": "fi", "enabled": True}
+    me = "/v1/me/notifications"
+    steps.call("PUT", me, me, "agent", 200, preferences, **AGENT)
+    steps.call("GET", me, me, "agent", 200, **AGENT)
+    steps.call("GET", "/v1/inbox", "/v1/inbox", "agent", 200, **AGENT)
+    # A review started now asks the agent for a self-evaluation: that entry is mailed.
+    steps.call("POST", reviews, reviews, "admin", 201, start, **MANAGER)
+    assert _notifier(recorder, client) == 1
+
+
+def _dispute_on_first(steps: Steps, reason: dict[str, Any]) -> str:
+    """A dispute on the agent's first evaluation of the flow (its latest revision)."""
+    listed = steps.call("GET", "/v1/evaluations", "/v1/evaluations?agent_id=agent-7", "admin", 200)
+    candidates = [e for e in listed.body["items"] if e["method"] != "self" and "review_id" not in e]
+    target = candidates[0]["evaluation_id"]
+    path = f"/v1/evaluations/{target}/disputes"
+    route = "/v1/evaluations/{evaluation_id}/disputes"
+    opened = steps.call("POST", route, path, "agent", 201, reason, **AGENT).body
+    return str(opened["dispute_id"])
 
 
 IMPORTS = "/v1/imports"

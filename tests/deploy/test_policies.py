@@ -85,8 +85,8 @@ class Deployment:
         api = packaged.resources["APIHandler"]["Properties"]["Environment"]["Variables"]
         for variable, value in api.items():
             logical = ref_name(value)
-            if logical is None:
-                continue
+            if logical is None or logical not in packaged.resources:
+                continue  # a parameter (the mail sender, the site's address)
             kind = packaged.resources[logical]["Type"]
             if kind == "AWS::DynamoDB::Table":
                 name = os.environ[variable]  # what the models read, as in AWS
@@ -141,7 +141,8 @@ class Deployment:
         """The one condition the roles may use, listing limited to key prefixes; any other
         would make matching on action and ARN inexact."""
         condition = body.get("Condition")
-        if not condition:
+        if not condition or not any(a.lower().startswith(DATA_SERVICES) for a in actions):
+            # Mail: SendEmail only from the configured sender, not a data grant.
             return None
         assert actions == ["s3:ListBucket"], body
         assert list(condition) == ["StringLike"], body
@@ -157,6 +158,11 @@ class Deployment:
             return [(f"dynamodb:{call.operation}", self.recorded.stream_arn, None)]
         if call.service == "s3":
             return self._s3(call)
+        if call.service == "sesv2":
+            assert call.operation == "SendEmail", call.operation
+            sender = str(call.params["FromEmailAddress"]).rsplit("<", 1)[-1].rstrip(">")
+            identity = f"arn:aws:ses:{self.recorded.region}:{self.recorded.account}:identity"
+            return [("ses:SendEmail", f"{identity}/{sender}", None)]
         return [(action, arn, None) for action, arn in self._dynamodb(call)]
 
     def _dynamodb(self, call: Call) -> list[tuple[str, str]]:
