@@ -20,6 +20,7 @@ function apiProblem(error) {
   if (error.code === "concurrent_settings_change") return t("rules.concurrent");
   if (error.status === 400 && error.field === `reports.shift_bands`) return t("rules.errorBandsSame");
   if (error.status === 400 && /^reports\.shift_bands\.(day|evening|night)$/.test(error.field ?? "")) return t("rules.errorBandTime");
+  if (error.status === 400 && /^coaching\.\w+_days$/.test(error.field ?? "")) return t("rules.errorCoachingDays");
   return errorMessage(error);
 }
 
@@ -62,6 +63,7 @@ export async function render(root, _params, app) {
   const view = new SettingsView({
     start: model.start,
     reports: model.reports,
+    coaching: model.coaching,
     timeZone: app.timeZone,
     on: {
       setTier: (index, key, value) => model.setTier(index, key, value),

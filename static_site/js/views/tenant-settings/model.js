@@ -1,7 +1,7 @@
 // The settings form's state and rules, no DOM: the values it starts from, the
 // incentive tiers being edited, the PUT body (SettingsInput in openapi.json, the
 // report settings included) with what is wrong before the server is asked, and when
-// a revision applies.
+// a revision applies. The coaching settings (deadlines, disputes at export, email) too.
 
 import { toApiDecimal } from "../../decimals.js";
 import { formatDecimal } from "../../i18n.js";
@@ -16,6 +16,13 @@ export const SHIFT_BANDS = ["day", "evening", "night"];
 // its defaults, for a revision saved before reports had settings).
 const REPORT_DEFAULTS = { shift_bands: { day: "07:00", evening: "15:00", night: "23:00" }, leaderboard: false, leaderboard_min_evaluations: 10 };
 const LEADERBOARD_MIN = { min: 1, max: 1000 };
+// settings.schema.json's `coaching`: each day count's range and default (null: no
+// deadline), and what a disputed evaluation counts for at export. Only this page
+// needs them, so they are not in the shell's rules.generated.js; a test compares
+// them with the schema (tests/browser/test_coaching_pages.py).
+export const COACHING_DAYS = {"acknowledge_within_days": {"min": 1, "max": 90, "default": null}, "self_evaluation_days": {"min": 1, "max": 60, "default": 7}, "dispute_window_days": {"min": 1, "max": 90, "default": 7}, "dispute_review_days": {"min": 1, "max": 60, "default": 5}};
+export const DISPUTES_AT_EXPORT = ["counted", "held"];
+const COACHING_DEFAULTS = { disputes_at_export: "counted", email_notifications: false };
 const TIME_OF_DAY = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 // The report fields' paths are written in backticks here and in the view: a quoted
 // "reports.…" would read as a message key to tests/browser/test_site_static.py.
@@ -50,6 +57,10 @@ export class SettingsModel {
     this.tiers = this.start.incentives.tiers.map((tier) => ({
       name: tier.name, min_average: formatDecimal(tier.min_average), amount: formatDecimal(tier.amount),
     }));
+    const coaching = this.start.coaching ?? {};
+    this.coaching = {
+      ...Object.fromEntries(Object.entries(COACHING_DAYS).map(([key, rule]) => [key, rule.default])), ...COACHING_DEFAULTS, ...coaching,
+    };
     const reports = this.start.reports ?? {};
     this.reports = {
       ...REPORT_DEFAULTS, ...reports, shift_bands: { ...REPORT_DEFAULTS.shift_bands, ...reports.shift_bands },
@@ -114,6 +125,19 @@ export class SettingsModel {
       if (!TIME_OF_DAY.test(start)) problems.push([`reports.shift_bands.${band}`, "rules.errorBandTime"]);
       shiftBands[band] = start;
     }
+    // Coaching: an empty acknowledgement deadline is "none" (null); the rest are required.
+    const coaching = {};
+    for (const [key, rule] of Object.entries(COACHING_DAYS)) {
+      const typed = String(values.coaching[key] ?? "").trim();
+      if (key === "acknowledge_within_days" && typed === "") {
+        coaching[key] = null;
+        continue;
+      }
+      coaching[key] = wholeNumber(typed, rule.min, rule.max);
+      if (coaching[key] === null) problems.push([`coaching.${key}`, "rules.errorCoachingDays"]);
+    }
+    coaching.disputes_at_export = DISPUTES_AT_EXPORT.includes(values.coaching.disputes_at_export) ? values.coaching.disputes_at_export : "counted";
+    coaching.email_notifications = Boolean(values.coaching.email_notifications);
     const leaderboardMin = wholeNumber(values.leaderboardMin, LEADERBOARD_MIN.min, LEADERBOARD_MIN.max);
     if (leaderboardMin === null) problems.push([`reports.leaderboard_min_evaluations`, "rules.errorLeaderboardMin"]);
     return {
@@ -125,6 +149,7 @@ export class SettingsModel {
         currency,
         incentives: { min_scored: minScored, tiers },
         reports: { shift_bands: shiftBands, leaderboard: values.leaderboard, leaderboard_min_evaluations: leaderboardMin },
+        coaching,
       },
     };
   }

@@ -1,5 +1,5 @@
 // The settings page's DOM: the rules form with its tier table and the report
-// settings (shift bands, rankings), the revision history
+// settings (shift bands, rankings), the coaching settings, the revision history
 // and where the roster goes. It shows what it is given, reads the form back as typed
 // (values()) and reports what the person does through `on` (views/tenant-settings.js).
 
@@ -7,7 +7,7 @@ import { field, h, replaceChildren } from "../../dom.js";
 import { clearFieldErrors, showFieldError } from "../../field-errors.js";
 import { formatDateTime, formatDecimal, formatInteger, t } from "../../i18n.js";
 import { GRACE_DAYS, MIN_SCORED } from "../../rules.generated.js";
-import { SHIFT_BANDS, appliesFromStart, isPending, revisionInForce } from "./model.js";
+import { COACHING_DAYS, DISPUTES_AT_EXPORT, SHIFT_BANDS, appliesFromStart, isPending, revisionInForce } from "./model.js";
 
 const BAND_LABELS = { day: "rules.bandDay", evening: "rules.bandEvening", night: "rules.bandNight" };
 
@@ -37,7 +37,7 @@ export function renderRefusal(root) {
 export class SettingsView {
   /** `start`: the settings the form shows (`reports` with every default filled in);
    * `on`: the handlers. */
-  constructor({ start, reports, timeZone, on }) {
+  constructor({ start, reports, coaching, timeZone, on }) {
     this.timeZone = timeZone;
     this.on = on;
     this.heading = h("h1", { tabindex: "-1" }, t("rules.title"));
@@ -54,6 +54,10 @@ export class SettingsView {
       [band, h("input", { type: "time", step: 60, value: reports.shift_bands[band], required: true, class: "short" })]));
     this.leaderboardInput = h("input", { type: "checkbox", checked: reports.leaderboard });
     this.leaderboardMinInput = h("input", { type: "number", min: 1, max: 1000, step: 1, inputmode: "numeric", value: String(reports.leaderboard_min_evaluations) });
+    this.coachingInputs = Object.fromEntries(Object.entries(COACHING_DAYS).map(([key, rule]) =>
+      [key, h("input", { type: "number", min: rule.min, max: rule.max, step: 1, inputmode: "numeric", value: coaching[key] === null ? "" : String(coaching[key]) })]));
+    this.disputeRadios = DISPUTES_AT_EXPORT.map((value) => h("input", { type: "radio", name: "disputes-at-export", value, checked: coaching.disputes_at_export === value }));
+    this.emailInput = h("input", { type: "checkbox", checked: Boolean(coaching.email_notifications) });
     this.tiersBody = h("tbody");
     const amountHeader = h("th", { scope: "col" });
     this.addTierButton = h("button", { class: "button subtle", type: "button" }, t("rules.addTier"));
@@ -117,6 +121,19 @@ export class SettingsView {
           label: t("rules.leaderboardMin"), control: this.leaderboardMinInput, name: `reports.leaderboard_min_evaluations`,
           hint: t("rules.leaderboardMinHint"), className: "field narrow-field",
         })),
+      h("fieldset", { class: "tiers coaching-rules", dataset: { field: `coaching` } },
+        h("legend", {}, t("rules.coaching")),
+        h("p", { class: "hint" }, t("rules.coachingHelp")),
+        h("div", { class: "grid" }, Object.keys(COACHING_DAYS).map((key) => field({
+          label: t(`rules.coachingDays.${key}`), control: this.coachingInputs[key], name: `coaching.${key}`,
+          hint: t(`rules.coachingDaysHint.${key}`, { min: COACHING_DAYS[key].min, max: COACHING_DAYS[key].max }),
+        }))),
+        h("fieldset", { class: "field", dataset: { field: `coaching.disputes_at_export` } },
+          h("legend", {}, t("rules.disputesAtExport")),
+          h("div", { class: "radio-column" }, this.disputeRadios.map((radio) =>
+            h("label", {}, radio, " ", t(`rules.disputesAtExportIs.${radio.value}`))))),
+        h("div", { class: "check", dataset: { field: `coaching.email_notifications` } },
+          h("label", {}, this.emailInput, " ", t("rules.emailNotifications")))),
       h("div", { class: "actions" }, h("button", { class: "button primary", type: "submit" }, t("rules.save")), this.status),
       this.saved);
     this.form.addEventListener("submit", (event) => {
@@ -137,6 +154,11 @@ export class SettingsView {
       shiftBands: Object.fromEntries(SHIFT_BANDS.map((band) => [band, this.bandInputs[band].value])),
       leaderboard: this.leaderboardInput.checked,
       leaderboardMin: this.leaderboardMinInput.value,
+      coaching: {
+        ...Object.fromEntries(Object.entries(this.coachingInputs).map(([key, input]) => [key, input.value])),
+        disputes_at_export: this.disputeRadios.find((r) => r.checked)?.value ?? "counted",
+        email_notifications: this.emailInput.checked,
+      },
     };
   }
 
