@@ -8,11 +8,12 @@ import { ApiError, enc } from "../api.js";
 import { createForm, getFormForEdit, listVersions, publishForm, saveForm } from "../api/forms.js";
 import { announce, h, replaceChildren } from "../dom.js";
 import { errorMessage } from "../errors.js";
-import { t } from "../i18n.js";
+import { loadMessages, t } from "../i18n.js";
 import { EditorModel } from "./form-editor/model.js";
 import { EditorView } from "./form-editor/view.js";
 
 export async function render(root, params, app) {
+  await loadMessages("forms");
   if (!app.hasRole("admin")) {
     replaceChildren(root, h("h1", { tabindex: "-1" }, t("forms.title")), h("p", {}, t("forms.adminOnly")));
     return;

@@ -2,9 +2,10 @@
 
 import { listForms } from "../api/forms.js";
 import { h, replaceChildren } from "../dom.js";
-import { formatDateTime, t } from "../i18n.js";
+import { formatDateTime, loadMessages, t } from "../i18n.js";
 
 export async function render(root, _params, app) {
+  await loadMessages("forms");
   document.title = `${t("forms.title")} – Laatu`;
   const heading = h("h1", { tabindex: "-1" }, t("forms.title"));
   if (!app.hasRole("admin")) {
