@@ -74,9 +74,25 @@ function renderShell() {
     who.replaceChildren();
   }
   const hash = location.hash || "#/";
+  const inbox = document.getElementById("inbox-link");
+  inbox.hidden = !app.me;
+  document.getElementById("inbox-label").textContent = t("shell.inbox");
+  inbox.setAttribute("aria-current", hash.startsWith("#/inbox") ? "page" : "false");
   replaceChildren(document.getElementById("nav"),
     app.me ? navItems().map(([href, key]) =>
       h("a", { href, "aria-current": hash.startsWith(href) ? "page" : null }, t(key))) : []);
+}
+
+// The inbox link's count (inbox-count.js): a hint, so the first is asked for 2 s
+// after the page has loaded (at once when a coaching page hands it over).
+let inboxCount = null;
+function countInbox(fresh) {
+  inboxCount ??= new Promise((done) => {
+    const later = () => setTimeout(done, fresh ? 0 : 2000);
+    if (document.readyState === "complete") later();
+    else addEventListener("load", later, { once: true });
+  }).then(() => import("./inbox-count.js"));
+  inboxCount.then((m) => m.refresh(app, fresh)).catch(() => {});
 }
 
 async function route() {
@@ -98,6 +114,7 @@ async function route() {
     if (controller.signal.aborted) return;
     replaceChildren(main, root);
     await module.render(root, params, { ...app, signal: controller.signal });
+    countInbox();
   } catch (error) {
     if (controller.signal.aborted) return;
     console.error(error);
@@ -136,6 +153,7 @@ async function start() {
     navigate("#/signin");
   });
   window.addEventListener("hashchange", () => route());
+  window.addEventListener("laatu:inbox-changed", (event) => countInbox(event.detail ?? "stale"));
   window.addEventListener("laatu:unauthenticated", () => {
     // The token expired or was revoked mid-shift: ask again, keep the draft. (Before
     // anyone is signed in, the sign-in page itself reports a refused token.)

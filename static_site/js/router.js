@@ -21,6 +21,14 @@ const ROUTES = [
   { pattern: /^\/exports$/, view: "exports" },
   { pattern: /^\/payroll$/, view: "downloads" },
   { pattern: /^\/settings$/, view: "tenant-settings" },
+  { pattern: /^\/inbox$/, view: "inbox" },
+  { pattern: /^\/reviews$/, view: "reviews" },
+  { pattern: /^\/reviews\/([^/]+)$/, view: "reviews-item", names: ["reviewId"] },
+  { pattern: /^\/coaching$/, view: "coaching" },
+  { pattern: /^\/coaching\/new$/, view: "coaching-session", fixed: { isNew: true } },
+  { pattern: /^\/coaching\/([^/]+)$/, view: "coaching-session", names: ["sessionId"] },
+  { pattern: /^\/disputes$/, view: "disputes" },
+  { pattern: /^\/disputes\/([^/]+)$/, view: "disputes-item", names: ["disputeId"] },
 ];
 
 /** {view, params} for a location hash such as "#/evaluate/x?agent=aino". */

@@ -39,7 +39,7 @@ def sources() -> list[Path]:
 
 def test_every_language_has_the_same_messages() -> None:
     assert len(messages("en")) > 150
-    assert bundles() == ["imports", "payroll", "reports"]
+    assert bundles() == ["coaching", "forms", "imports", "payroll", "reports"]
     for bundle in [None, *bundles()]:
         english = messages("en", bundle)
         for language in ("fi", "sv"):

@@ -67,6 +67,9 @@ export async function render(root, params, app) {
   const again = evaluation.method === "self" ? "#/self/" : "#/evaluate/";
   const heading = h("h1", { tabindex: "-1" }, t(handed ? "evaluation.storedTitle" : "evaluation.title"));
   const next = h("a", { class: "button primary", href: `${again}${enc(evaluation.form_id)}` }, t("evaluation.another"));
+  // Acknowledgement and disputes (not for a self-evaluation) load after the evaluation
+  // shows, at the end of the column so nothing above them moves.
+  const coaching = evaluation.method === "self" ? null : h("div", { class: "coaching-part" });
   replaceChildren(root,
     h("article", { class: "stored", dataset: { storedEvaluation: "", evaluationId: evaluation.evaluation_id } },
       h("div", { class: "page-head" }, heading,
@@ -81,8 +84,14 @@ export async function render(root, params, app) {
               : null),
           h("section", { class: "card" }, h("h2", {}, t("evaluation.answers")), answersList(evaluation, definition)),
           evaluation.summary ? h("section", { class: "card" }, h("h2", {}, t("evaluate.summary")), h("p", { class: "prewrap" }, evaluation.summary)) : null,
-          h("div", { class: "submit-bar" }, next)),
+          h("div", { class: "submit-bar" }, next),
+          coaching),
         h("aside", { class: "score-panel", "aria-label": t("score.stored") },
           h("h2", {}, t("score.stored")), scoreSummary(evaluation, definition)))));
   (handed ? next : heading).focus();
+  if (coaching) {
+    import("./coaching/evaluation-part.js")
+      .then((part) => (app.signal.aborted ? null : part.mount(coaching, evaluation, definition, app)))
+      .catch((error) => console.error(error)); // the evaluation itself is shown either way
+  }
 }
