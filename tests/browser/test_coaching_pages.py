@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,11 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page, Request, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
 
 from tests.browser.conftest import PageFactory
 from tests.browser.support import Site, Watched
-from tests.support import ROOT
+from tests.support import ROOT, demo_form
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coaching"
 SITE_JS = ROOT / "static_site" / "js"
@@ -761,19 +762,22 @@ def test_the_agent_acknowledges_and_disputes_a_stored_evaluation(
 
     ack = page.locator("[data-acknowledgement]")
     expect(ack).to_contain_text("Ei vielä kuitattu.")
-    expect(ack).to_contain_text(f"Myöhässä: määräpäivä {fi_time(state['ack']['due'])}")
+    expect(ack).to_contain_text(f"Myöhässä: määräaika oli {fi_time(state['ack']['due'])}.")
     page.get_by_role("button", name="Kuittaa", exact=True).click()
     expect(ack).to_contain_text("Kuitannut aino.agent")
     expect(ack).to_contain_text("(versio 2)")
     assert fake.sent("POST", "/v1/evaluations/ev-1/acknowledgement") == [{"revision": 2}]
 
-    # The window: the evaluation's created_at plus the tenant's days, counted here.
+    # The window, counted here as the API's rule says: it ends at local midnight after
+    # the day `days` days after the day the evaluation was stored.
     days = site.expect(200, "GET", "/v1/settings", "agent")["coaching"]["dispute_window_days"]
     created = datetime.fromisoformat(evaluation["created_at"].replace("Z", "+00:00"))
-    end = (created + timedelta(days=days)).isoformat().replace("+00:00", "Z")
+    last_day = created.astimezone(HELSINKI).date() + timedelta(days=days)
+    end = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), HELSINKI)
     disputes = page.locator("[data-disputes]")
-    expect(disputes.locator("[data-window-end]")).to_have_attribute("data-window-end", end)
-    expect(disputes).to_contain_text(f"oikaisua {fi_time(end)} asti ({days} päivää")
+    shown = disputes.locator("[data-window-end]").get_attribute("data-window-end") or ""
+    assert datetime.fromisoformat(shown) == end
+    expect(disputes).to_contain_text(f"oikaisua {fi_time(end.isoformat())} asti ({days} päivää")
     page.get_by_role("button", name="Pyydä oikaisua").click()
     expect(page.get_by_label("Miksi pyydät oikaisua?")).to_be_focused()
     page.get_by_role("button", name="Lähetä oikaisupyyntö").click()
@@ -794,7 +798,9 @@ def test_the_agent_acknowledges_and_disputes_a_stored_evaluation(
     listed = disputes.locator('.dispute[data-dispute="dis-1"]')
     expect(listed).to_contain_text("Avoin")
     expect(listed).to_contain_text("Asiakkaan asia ratkaistaan ensimmäisessä kontaktissa")
-    expect(listed).to_contain_text(f"määräpäivä {fi_time(fixture('dispute')['review_due'])}")
+    expect(listed).to_contain_text(
+        f"Ratkaistava viimeistään{fi_time(fixture('dispute')['review_due'])}"
+    )
     expect(disputes).to_contain_text("odottamassa ratkaisua")
     expect(page.get_by_role("button", name="Pyydä oikaisua")).to_have_count(0)
     sent = fake.sent("POST", "/v1/evaluations/ev-1/disputes")
@@ -1047,3 +1053,207 @@ def test_the_coaching_lists_in_each_language_have_no_violations(
     page.wait_for_load_state("networkidle")
     no_raw_keys(page)
     clean_axe(watched, f"{role}: {path} ({locale})")
+
+
+# ---- the loop on the real local stack ---------------------------------------------------------
+
+LIVE_TENANT = "coaching-live"
+
+
+@pytest.fixture
+def live(browser: Browser, site: Site) -> Iterator[Callable[[str, str], Watched]]:
+    """open(role, locale) → a page signed in to a tenant of its own (the demo form, a
+    team led by the demo evaluator, aino in it), so the demo tenant stays as the other
+    tests expect it."""
+    tenant = replace(site, tenant=LIVE_TENANT)
+    if tenant.api("GET", "/v1/forms/asiakaspalvelu", "admin")[0] == 404:
+        tenant.expect(201, "POST", "/v1/forms", "admin", demo_form())
+        tenant.expect(201, "POST", "/v1/forms/asiakaspalvelu/publish", "admin")
+    team = {"name": "Tiimi 1", "leaders": ["eero.evaluator"]}
+    tenant.expect(200, "PUT", "/v1/teams/tiimi-1", "admin", team)
+    tenant.expect(200, "PUT", "/v1/agents/aino", "admin", {"name": "Aino", "team": "tiimi-1"})
+    contexts: list[BrowserContext] = []
+    pages: list[Watched] = []
+
+    def open_as(role: str, locale: str) -> Watched:
+        context = browser.new_context(
+            base_url=site.base,
+            locale=locale,
+            viewport={"width": 1280, "height": 900},
+            timezone_id="Europe/Helsinki",
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        watched = Watched(context.new_page())
+        pages.append(watched)
+        watched.page.goto(f"/#token={tenant.token(role)}")
+        watched.page.wait_for_selector("#who .who-user")
+        return watched
+
+    yield open_as
+    for context in contexts:
+        context.close()
+    for watched in pages:
+        watched.assert_clean()
+
+
+def wait_for(what: str, check: Callable[[], Any], seconds: float = 20) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        found = check()
+        if found:
+            return found
+        assert time.monotonic() < deadline, what
+        time.sleep(0.2)
+
+
+def test_the_coaching_loop_in_the_browser_on_the_local_stack(
+    live: Callable[[str, str], Watched], site: Site
+) -> None:
+    """Self-evaluation first, the team leader's, side by side; a session with an
+    action, acknowledged; the leader's evaluation acknowledged and disputed; upheld
+    with a corrected answer by the QA manager: each step in the page, each figure
+    compared with what the API answers (or counts here)."""
+    tenant = replace(site, tenant=LIVE_TENANT)
+    contact = f"live-{int(time.time())}"
+
+    # 1. The agent starts a review of their own contact and scores it first.
+    agent = live("agent", "fi-FI")
+    page = agent.page
+    page.goto("/#/reviews")
+    page.locator(".view-reviews[data-ready=true]").wait_for()
+    page.get_by_label("Kontaktin tunnus").fill(contact)
+    page.get_by_role("button", name="Aloita arviointi").click()
+    page.locator(".view-reviews-item[data-ready=true]").wait_for()
+    review_id = page.url.rsplit("/", 1)[-1]
+    expect(page.locator("[data-turn]")).to_contain_text("Sinun vuorosi")
+    answer_with_keys(page, "kkkkekkkkkk")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("[data-turn]")).to_contain_text("Omasi on tehty")
+    stored = tenant.expect(200, "GET", f"/v1/reviews/{review_id}", "agent")
+    assert stored["state"] == "awaiting_leader"
+    assert stored["self"]["answers"]["ratkaisu"] == "no"
+    clean_axe(agent, "live: agent waiting")
+
+    # 2. The team leader finds it in the inbox; the agent's answers stay sealed.
+    leader = live("evaluator", "fi-FI")
+    lpage = leader.page
+    lpage.goto("/#/inbox")
+    lpage.locator(".view-inbox[data-ready=true]").wait_for()
+    lpage.locator(f'.inbox-item[data-kind="leader_evaluate"][data-ref="{review_id}"] a').click()
+    lpage.locator(".view-reviews-item[data-ready=true]").wait_for()
+    expect(lpage.locator("[data-own-side], [data-comparison]")).to_have_count(0)
+    lpage.get_by_label("Tapa", exact=True).select_option("recording")
+    answer_with_keys(lpage, "kkekkkkkkkk")
+    lpage.keyboard.press("Control+Enter")
+    lpage.locator('[data-comparison="both"]').wait_for()
+    opened = tenant.expect(200, "GET", f"/v1/reviews/{review_id}", "evaluator")
+    assert opened["state"] == "open"
+    differing = sum(
+        1 for c in CRITERIA if opened["self"]["answers"][c] != opened["leader_side"]["answers"][c]
+    )
+    assert differing == 2  # ratkaisu and avoimet, as typed above
+    assert opened["comparison"]["differing"] == differing
+    expect(lpage.locator("[data-differing]")).to_have_text(f"{differing} / {len(CRITERIA)}")
+    expect(lpage.locator("[data-self-score]")).to_have_text(
+        f"{fi_decimal(opened['comparison']['self_score'])} %"
+    )
+    expect(lpage.locator("[data-leader-score]")).to_have_text(
+        f"{fi_decimal(opened['comparison']['leader_score'])} %"
+    )
+    leader_evaluation = opened["leader_side"]["evaluation_id"]
+    page.reload()
+    page.locator('[data-comparison="both"]').wait_for()
+    expect(page.locator("tr.differs")).to_have_count(differing)
+
+    # 3. A coaching session with an action on avoimet; the agent acknowledges it.
+    lpage.goto("/#/coaching/new?agent=aino")
+    lpage.locator(".view-coaching-session[data-ready=true]").wait_for()
+    lpage.get_by_role("button", name="Lisää toimenpide").click()
+    lpage.get_by_label("Mitä tehdään (toimenpide 1)").fill("Kysy avoimia kysymyksiä")
+    due = (CLOCK.today + timedelta(days=14)).isoformat()
+    lpage.get_by_label("Toimenpiteen 1 määräpäivä").fill(due)
+    lpage.locator(".criteria-picker summary").click()
+    lpage.locator(".criteria-picker").get_by_label(
+        "Asiakaspalvelija kartoittaa asiakkaan kokonaistilanteen avoimin kysymyksin"
+    ).check()
+    lpage.get_by_role("button", name="Tallenna keskustelu").click()
+    lpage.locator("#effect").wait_for()
+    session_id = lpage.url.rsplit("/", 1)[-1]
+    # The leader's evaluation of today counts after the session once the stream has it.
+    session = wait_for(
+        "the stream did not fold the leader's evaluation into the session's effect",
+        lambda: (
+            s
+            if (s := tenant.expect(200, "GET", f"/v1/coaching-sessions/{session_id}", "agent"))[
+                "effect"
+            ]["criteria"][0]["after"]["no"]
+            else None
+        ),
+    )
+    row = session["effect"]["criteria"][0]
+    page.goto(f"/#/coaching/{session_id}")
+    page.locator(".view-coaching-session[data-ready=true]").wait_for()
+    line = page.locator('.effect-table tr[data-key="asiakaspalvelu/avoimet"]')
+    assert line.get_attribute("data-n-after") == str(row["after"]["yes"] + row["after"]["no"])
+    assert line.get_attribute("data-n-before") == str(row["before"]["yes"] + row["before"]["no"])
+    page.get_by_role("button", name="Kuittaa keskustelu").click()
+    expect(page.locator("[data-acknowledged]")).to_contain_text("Kuitannut aino.agent")
+    assert tenant.expect(200, "GET", f"/v1/coaching-sessions/{session_id}", "agent")["acknowledged"]
+    clean_axe(agent, "live: agent's session")
+
+    # 4. The agent acknowledges the leader's evaluation and disputes avoimet.
+    page.goto(f"/#/evaluations/{leader_evaluation}")
+    page.locator(".coaching-part[data-ready=true]").wait_for()
+    page.get_by_role("button", name="Kuittaa", exact=True).click()
+    expect(page.locator("[data-acknowledgement]")).to_contain_text("Kuitannut aino.agent")
+    acks = tenant.expect(
+        200, "GET", f"/v1/evaluations/{leader_evaluation}/acknowledgements", "agent"
+    )
+    assert acks["acknowledged"] is True
+    page.get_by_role("button", name="Pyydä oikaisua").click()
+    page.get_by_label("Miksi pyydät oikaisua?").fill("Kysyin avoimia kysymyksiä alussa.")
+    page.locator(".dispute-form").get_by_label(
+        "Asiakaspalvelija kartoittaa asiakkaan kokonaistilanteen avoimin kysymyksin"
+    ).check()
+    page.get_by_role("button", name="Lähetä oikaisupyyntö").click()
+    expect(page.locator(".dispute-list .dispute")).to_have_count(1)
+    [dispute] = tenant.expect(200, "GET", f"/v1/evaluations/{leader_evaluation}/disputes", "agent")[
+        "items"
+    ]
+    assert dispute["criteria"] == ["avoimet"]
+    assert dispute["state"] == "open"
+    expect(page.locator(".dispute-list .dispute")).to_contain_text("Avoin")
+
+    # 5. The QA manager takes it into review and upholds it with avoimet corrected.
+    admin = live("admin", "fi-FI")
+    apage = admin.page
+    apage.goto("/#/disputes")
+    apage.locator(".view-disputes[data-ready=true]").wait_for()
+    apage.locator(f'.dispute-table tr[data-dispute="{dispute["dispute_id"]}"] a').click()
+    apage.locator(".view-disputes-item[data-ready=true]").wait_for()
+    apage.get_by_role("button", name="Ota käsittelyyn").click()
+    apage.get_by_role("button", name="Hyväksy ja korjaa arviointi").click()
+    expect(
+        apage.locator('.uphold-editor .criterion[data-criterion-block="avoimet"] input[value="no"]')
+    ).to_be_focused()
+    apage.keyboard.press("k")
+    apage.get_by_label("Miksi pyyntö hyväksytään?").fill("Tallenteella kysymykset kuuluvat.")
+    apage.keyboard.press("Control+Enter")
+    expect(apage.locator("[data-outcome]")).to_contain_text("Oikaisupyyntö on hyväksytty")
+    decided = tenant.expect(200, "GET", f"/v1/disputes/{dispute['dispute_id']}", "admin")
+    assert decided["state"] == "upheld"
+    assert decided["decision"]["revision"] == 2
+    corrected = tenant.expect(200, "GET", f"/v1/evaluations/{leader_evaluation}", "admin")
+    assert corrected["revision"] == 2
+    assert corrected["dispute_id"] == dispute["dispute_id"]
+    assert corrected["answers"]["avoimet"] == "yes"
+    assert corrected["revised_by"] == "maija.admin"
+    expect(apage.locator(".dispute")).to_contain_text("versio 2")
+    clean_axe(admin, "live: an upheld dispute")
+
+    # 6. The agent sees the decision, and the new revision waits for acknowledgement.
+    page.reload()
+    page.locator(".coaching-part[data-ready=true]").wait_for()
+    expect(page.locator(".dispute-list .dispute")).to_contain_text("Hyväksytty")
+    expect(page.locator("[data-acknowledgement]")).to_contain_text("Ei vielä kuitattu.")

@@ -265,7 +265,8 @@ export default {
   "ack.title": "Acknowledgement",
   "ack.done": "Acknowledged by {who}, {when} (revision {revision}).",
   "ack.notYet": "Not acknowledged yet.",
-  "ack.dueLabel": "Acknowledge by:",
+  "ack.dueBy": "Acknowledge it by {due}.",
+  "ack.wasDue": "it was due {due}.",
   "ack.noDeadline": "There is no deadline.",
   "ack.help": "Acknowledging says you have read this evaluation (revision {revision}). You can still dispute it within the time below.",
   "ack.button": "Acknowledge",
@@ -275,7 +276,7 @@ export default {
 
   "dispute.cardTitle": "Disputes",
   "dispute.button": "Dispute",
-  "dispute.windowUntil": "This evaluation can be disputed until {end} ({days} days from when it was stored).",
+  "dispute.windowUntil": "This evaluation can be disputed until {end} ({days} days after the day it was stored).",
   "dispute.windowClosed": "The time to dispute this evaluation ended {end}.",
   "dispute.notForSelf": "A self-evaluation cannot be disputed.",
   "dispute.alreadyOpen": "A dispute about this evaluation is waiting for its decision; another can be opened after it.",

@@ -265,7 +265,8 @@ export default {
   "ack.title": "Kuittaus",
   "ack.done": "Kuitannut {who}, {when} (versio {revision}).",
   "ack.notYet": "Ei vielä kuitattu.",
-  "ack.dueLabel": "Kuittaa viimeistään:",
+  "ack.dueBy": "Kuittaa viimeistään {due}.",
+  "ack.wasDue": "määräaika oli {due}.",
   "ack.noDeadline": "Määräaikaa ei ole.",
   "ack.help": "Kuittaamalla kerrot lukeneesi tämän arvioinnin (versio {revision}). Voit silti hakea siihen oikaisua alla olevan ajan kuluessa.",
   "ack.button": "Kuittaa",
@@ -275,7 +276,7 @@ export default {
 
   "dispute.cardTitle": "Oikaisupyynnöt",
   "dispute.button": "Pyydä oikaisua",
-  "dispute.windowUntil": "Tähän arviointiin voi hakea oikaisua {end} asti ({days} päivää sen tallentamisesta).",
+  "dispute.windowUntil": "Tähän arviointiin voi hakea oikaisua {end} asti ({days} päivää tallennuspäivän jälkeen).",
   "dispute.windowClosed": "Tämän arvioinnin oikaisuaika päättyi {end}.",
   "dispute.notForSelf": "Itsearviointiin ei voi hakea oikaisua.",
   "dispute.alreadyOpen": "Tästä arvioinnista on oikaisupyyntö odottamassa ratkaisua; uuden voi tehdä sen jälkeen.",

@@ -265,7 +265,8 @@ export default {
   "ack.title": "Kvittering",
   "ack.done": "Kvitterat av {who}, {when} (version {revision}).",
   "ack.notYet": "Inte kvitterat ännu.",
-  "ack.dueLabel": "Kvittera senast:",
+  "ack.dueBy": "Kvittera senast {due}.",
+  "ack.wasDue": "den skulle ha kvitterats senast {due}.",
   "ack.noDeadline": "Det finns ingen tidsgräns.",
   "ack.help": "Med kvitteringen säger du att du har läst den här bedömningen (version {revision}). Du kan ändå invända mot den inom tiden nedan.",
   "ack.button": "Kvittera",
@@ -275,7 +276,7 @@ export default {
 
   "dispute.cardTitle": "Invändningar",
   "dispute.button": "Invänd",
-  "dispute.windowUntil": "Man kan invända mot den här bedömningen till {end} ({days} dagar från att den sparades).",
+  "dispute.windowUntil": "Man kan invända mot den här bedömningen till {end} ({days} dagar efter dagen den sparades).",
   "dispute.windowClosed": "Tiden för att invända mot den här bedömningen gick ut {end}.",
   "dispute.notForSelf": "Man kan inte invända mot en självbedömning.",
   "dispute.alreadyOpen": "En invändning mot den här bedömningen väntar på beslut; en ny kan göras efter den.",

@@ -79,7 +79,7 @@ function actionsCard(session, { choices, zone, canMark, onDone }) {
       h("tbody", {}, session.actions.map((action, index) => h("tr", { dataset: { action: action.action_id, done: String(Boolean(action.done_at)) } },
         h("th", { scope: "row" }, h("span", { class: "number" }, `${index + 1}.`), " ", action.text),
         h("td", {}, t(`session.ownerIs.${action.owner}`, { who: action.owner_id ?? "" })),
-        h("td", {}, action.done_at ? formatDay(action.due) : dueLine(action.due, action.due < today, zone)),
+        h("td", {}, action.done_at ? formatDay(action.due) : dueLine(action.due, action.due < today, zone, { bare: true })),
         h("td", {}, action.criteria.length
           ? h("ul", { class: "plain-list" }, action.criteria.map((c) => h("li", {}, criterionName(choices, c))))
           : h("span", { class: "subtle" }, "–")),

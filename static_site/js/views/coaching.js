@@ -84,7 +84,7 @@ async function unacknowledgedCard(card, teams, teamId, app) {
           item.contact ? `${t(`channel.${item.contact.channel}`)} ${item.contact.id}` : item.evaluation_id)),
         h("td", {}, item.evaluator),
         h("td", {}, formatDateTime(item.revised_at, zone)),
-        h("td", {}, dueLine(item.due, item.overdue, zone))))))) : null);
+        h("td", {}, dueLine(item.due, item.overdue, zone, { bare: true }))))))) : null);
   body.removeAttribute("aria-busy");
 }
 

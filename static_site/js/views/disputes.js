@@ -26,7 +26,7 @@ function disputeTable(items, zone) {
         h("td", {}, d.agent_id),
         h("td", {}, d.evaluator),
         h("td", {}, byAt(d.opened_by, d.opened_at, zone)),
-        h("td", {}, undecided ? dueLine(d.review_due, Date.parse(d.review_due) < Date.now(), zone) : formatDateTime(d.review_due, zone)),
+        h("td", {}, undecided ? dueLine(d.review_due, Date.parse(d.review_due) < Date.now(), zone, { bare: true }) : formatDateTime(d.review_due, zone)),
         h("td", {}, stateBadge("dispute", d.state)),
         h("td", {}, d.reviewer ?? "–"));
     }))));

@@ -53,7 +53,7 @@ function facts(review, definition, zone) {
     ["evaluation.occurredAt", formatDateTime(contact.occurred_at, zone)],
     ["review.started", byAt(review.created_by, review.created_at, zone)],
     ["review.selfDue", review.state === "open" || review.self?.submitted_at
-      ? formatDateTime(review.self_due, zone) : dueLine(review.self_due, Date.parse(review.self_due) < Date.now(), zone)],
+      ? formatDateTime(review.self_due, zone) : dueLine(review.self_due, Date.parse(review.self_due) < Date.now(), zone, { bare: true })],
     review.opened_at ? ["review.openedAt", formatDateTime(review.opened_at, zone)] : null,
   ].filter(Boolean);
   return h("section", { class: "card", "aria-labelledby": "facts-h" },

@@ -33,7 +33,7 @@ async function quietly(promise, fallback) {
 /** The self-evaluation's deadline: overdue only while the agent's side is missing. */
 function selfDue(review, zone) {
   if (review.state === "open" || review.self?.submitted_at) return h("span", { class: "subtle" }, t("review.selfIn"));
-  return dueLine(review.self_due, Date.parse(review.self_due) < Date.now(), zone);
+  return dueLine(review.self_due, Date.parse(review.self_due) < Date.now(), zone, { bare: true });
 }
 
 function reviewTable(items, zone) {

@@ -47,12 +47,13 @@ export function formatDay(day) {
 /** A due that is a local day or an instant, on the tenant's clock. */
 export const formatDue = (due, zone) => (isDay(due) ? formatDay(due) : formatDateTime(due, zone));
 
-/** The deadline in words, marked overdue in text as well as in colour. */
-export function dueLine(due, overdue, zone) {
+/** The deadline in words, marked overdue in text as well as in colour; `bare` for
+ * where a label already says it is a deadline. */
+export function dueLine(due, overdue, zone, { bare = false } = {}) {
   if (!due) return h("span", { class: "due none" }, t("coaching.noDue"));
   return h("span", { class: overdue ? "due overdue" : "due", dataset: { due, overdue: String(Boolean(overdue)) } },
     overdue ? h("strong", {}, t("coaching.overdue"), " ") : null,
-    t("coaching.dueOn", { due: formatDue(due, zone) }));
+    bare ? formatDue(due, zone) : t("coaching.dueOn", { due: formatDue(due, zone) }));
 }
 
 /** A state as a badge whose words carry it (the colour only repeats them). */

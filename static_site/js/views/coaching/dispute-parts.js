@@ -34,7 +34,7 @@ export function disputeSummary(dispute, { texts, zone, link = false, headingLeve
     ["dispute.stateLabel", stateBadge("dispute", dispute.state)],
     ["dispute.openedBy", byAt(dispute.opened_by, dispute.opened_at, zone)],
     ["dispute.revision", String(dispute.evaluation_revision)],
-    ["dispute.reviewDue", undecided ? dueLine(dispute.review_due, Date.parse(dispute.review_due) < Date.now(), zone) : formatDateTime(dispute.review_due, zone)],
+    ["dispute.reviewDue", undecided ? dueLine(dispute.review_due, Date.parse(dispute.review_due) < Date.now(), zone, { bare: true }) : formatDateTime(dispute.review_due, zone)],
     ["dispute.reviewer", dispute.reviewer ?? t("dispute.noReviewer")],
     decision ? ["dispute.decision", t(`dispute.outcome.${decision.outcome}`)] : null,
     decision ? ["dispute.decidedBy", byAt(decision.by, decision.at, zone)] : null,

@@ -14,9 +14,7 @@ import { listTeams } from "../../api/teams.js";
 import { announce, field, h, replaceChildren } from "../../dom.js";
 import { clearFieldErrors, showFieldError } from "../../field-errors.js";
 import { formatDateTime, t } from "../../i18n.js";
-import {
-  actionButton, coachingError, dueLine, inboxChanged, prepare, statusLine,
-} from "./common.js";
+import { actionButton, coachingError, inboxChanged, prepare, statusLine } from "./common.js";
 import { UNDECIDED, criterionTexts, disputeSummary, historyTable } from "./dispute-parts.js";
 import { disputeWindowEnd, ledAgents } from "./model.js";
 
@@ -39,8 +37,11 @@ function acknowledgementBody(evaluation, ack, { isAgent, zone, onAcknowledged })
       h("span", { "aria-hidden": "true" }, "✓ "),
       t("ack.done", { who: current.by, when: formatDateTime(current.at, zone), revision: current.revision })));
   } else {
-    parts.push(h("p", { dataset: { acknowledged: "false" } }, h("strong", {}, t("ack.notYet")), " ",
-      ack.due ? [t("ack.dueLabel"), " ", dueLine(ack.due, ack.overdue, zone)] : t("ack.noDeadline")));
+    const due = ack.due ? formatDateTime(ack.due, zone) : null;
+    parts.push(h("p", { dataset: { acknowledged: "false", overdue: String(Boolean(ack.overdue)) } }, h("strong", {}, t("ack.notYet")), " ",
+      !due ? t("ack.noDeadline")
+        : ack.overdue ? h("span", { class: "overdue" }, h("strong", {}, t("coaching.overdue")), " ", t("ack.wasDue", { due }))
+          : t("ack.dueBy", { due })));
     if (isAgent) {
       parts.push(h("p", { class: "hint" }, t("ack.help", { revision: evaluation.revision })),
         actionButton(t("ack.button"), async () => {
@@ -152,7 +153,7 @@ export async function mount(slot, evaluation, definition, app) {
     }
     const settings = await quietly(getSettings(), null);
     const days = settings?.coaching?.dispute_window_days;
-    const end = disputeWindowEnd(evaluation.created_at, days);
+    const end = disputeWindowEnd(evaluation.created_at, days, zone);
     const open = end !== null && Date.parse(end) > Date.now();
     const undecided = disputes.find((d) => UNDECIDED.has(d.state));
     const allowed = open && !undecided && await mayDispute(evaluation, app);

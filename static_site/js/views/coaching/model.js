@@ -4,6 +4,8 @@
 // wrong before the server is asked. Figures come from the API as exact decimal
 // strings; here they are only compared with 0, never recomputed.
 
+import { toWall, wallToIso } from "../../timezone.js";
+
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const DAY_MS = 86400000;
 
@@ -108,11 +110,13 @@ export function effectMeaning(row) {
   return { key: low > 0 ? "session.effect.rose" : "session.effect.fell", values: d };
 }
 
-/** The instant a dispute window ends: `days` whole days after the evaluation was stored. */
-export function disputeWindowEnd(createdAt, days) {
-  const start = Date.parse(createdAt);
-  if (Number.isNaN(start) || !Number.isInteger(days)) return null;
-  return new Date(start + days * DAY_MS).toISOString().replace(/\.000Z$/, "Z");
+/** The instant a dispute window ends, as the API counts it: at the end of the local
+ * day `days` days after the day the evaluation was stored (midnight after it, in the
+ * tenant's zone). */
+export function disputeWindowEnd(createdAt, days, zone) {
+  if (Number.isNaN(Date.parse(createdAt)) || !Number.isInteger(days)) return null;
+  const stored = toWall(createdAt, zone).slice(0, 10);
+  return wallToIso(`${addDays(stored, days + 1)}T00:00`, zone);
 }
 
 /** The ids of the teams `user` leads. */
