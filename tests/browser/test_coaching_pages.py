@@ -656,7 +656,8 @@ def test_a_team_leader_records_a_session_with_an_action(open_page: PageFactory) 
     fake.on("GET", "/v1/evaluations", {"items": [fixture("evaluation")], "next_cursor": None})
     fake.on("GET", "/v1/reports/suggestions", fixture("suggestions"))
     fake.on("POST", "/v1/coaching-sessions", lambda r: (201, fixture("session")))
-    fake.on("GET", "/v1/coaching-sessions/ses-1", fixture("session")).install(page)
+    fake.on("GET", "/v1/coaching-sessions/ses-1", fixture("session"))
+    fake.on("PUT", "/v1/coaching-sessions/ses-1", lambda r: (200, fixture("session"))).install(page)
     page.goto("/#/coaching/new?agent=aino")
     page.locator(".view-coaching-session[data-ready=true]").wait_for()
     expect(page.get_by_label("Asiakaspalvelija", exact=True)).to_have_value("aino")
@@ -719,9 +720,38 @@ def test_a_team_leader_records_a_session_with_an_action(open_page: PageFactory) 
             "follow_up": (today + timedelta(days=30)).isoformat(),
         }
     ]
-    expect(page.get_by_role("button", name="Muokkaa keskustelua")).to_be_visible()
     no_raw_keys(page)
     clean_axe(watched, "team leader: a recorded session")
+
+    # A change goes with the version it was made on, each action with its id (done
+    # actions stay done); the agent cannot be changed.
+    page.get_by_role("button", name="Muokkaa keskustelua").click()
+    expect(page.get_by_label("Asiakaspalvelija", exact=True)).to_have_attribute("readonly", "")
+    page.get_by_label("Keskustelun muistiinpanot").fill("Lisätty muistiinpano.")
+    page.get_by_role("button", name="Poista toimenpide 2").click()
+    page.get_by_role("button", name="Tallenna muutokset").click()
+    page.locator(".view-coaching-session #effect").wait_for()
+    [change] = [r for r in fake.requests if r.method == "PUT"]
+    assert change.headers["if-match"] == '"2"'
+    stored = fixture("session")
+    kept = stored["actions"][0]
+    assert sent_json(change) == {
+        "agent_id": "aino",
+        "held_on": stored["held_on"],
+        "evaluation_ids": stored["evaluation_ids"],
+        "suggestions": stored["suggestions"],
+        "notes": "Lisätty muistiinpano.",
+        "actions": [
+            {
+                "action_id": kept["action_id"],
+                "text": kept["text"],
+                "owner": kept["owner"],
+                "due": kept["due"],
+                "criteria": kept["criteria"],
+            }
+        ],
+        "follow_up": stored["follow_up"],
+    }
 
 
 # ---- a stored evaluation: acknowledgement and disputes ----------------------------------------
