@@ -6,6 +6,7 @@ from chalice.app import Blueprint
 
 from chalicelib.adapters.inbox_reads import OpenDisputes
 from chalicelib.api.http import Call, Reply, endpoint
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.services import inbox
 
 blueprint = Blueprint(__name__)
@@ -21,4 +22,8 @@ def get_inbox(call: Call) -> Reply:
         disputes=OpenDisputes(),
         teams=context.settings,
     )
-    return Reply(inbox.read(sources, call.principal, call.now()).to_dict())
+    view = call.query().get("view", "items")
+    if view not in ("items", "counts"):
+        raise InvalidInput("view is items or counts", field="view")
+    found = inbox.read(sources, call.principal, call.now())
+    return Reply(found.totals() if view == "counts" else found.to_dict())

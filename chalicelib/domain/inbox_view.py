@@ -133,6 +133,10 @@ class Inbox:
             "overdue": self.overdue,
         }
 
+    def totals(self) -> dict[str, Any]:
+        """What a badge needs: the counts without the items (a few hundred bytes)."""
+        return {"total": len(self.items), "counts": dict(self.counts), "overdue": self.overdue}
+
 
 def _instant(value: str) -> datetime:
     return datetime.fromisoformat(value)

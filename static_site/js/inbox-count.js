@@ -3,7 +3,7 @@
 // when a coaching page did something (with the inbox when it has just read it).
 // The badge keeps its room from the start (css .count-badge): nothing moves.
 
-import { getInbox } from "./api/inbox.js";
+import { getInboxTotals } from "./api/inbox.js";
 import { t } from "./i18n.js";
 
 const FRESH_MS = 60000;
@@ -14,7 +14,8 @@ let ticket = 0; // an answer older than what is shown is dropped
 
 function show(data) {
   const badge = document.getElementById("inbox-count");
-  const count = data?.items?.length ?? 0;
+  // A coaching page hands over the inbox it read (items); the badge's own read is the totals.
+  const count = data?.total ?? data?.items?.length ?? 0;
   const overdue = data?.overdue ?? 0;
   badge.textContent = data ? (count > 99 ? "99+" : String(count)) : "";
   badge.classList.toggle("has-items", count > 0);
@@ -46,7 +47,7 @@ export async function refresh(app, fresh = null) {
   const mine = ++ticket;
   readAt = Date.now();
   try {
-    const data = await getInbox();
+    const data = await getInboxTotals();
     if (mine !== ticket) return undefined;
     shown = data;
     return show(data);

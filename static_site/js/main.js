@@ -83,14 +83,13 @@ function renderShell() {
       h("a", { href, "aria-current": hash.startsWith(href) ? "page" : null }, t(key))) : []);
 }
 
-// The inbox link's count (inbox-count.js): a hint, so the first is asked for 2 s
-// after the page has loaded (at once when a coaching page hands it over).
+// The inbox link's count (inbox-count.js): a hint, so it is asked for once the page
+// has loaded, as totals only (a few hundred bytes, not the entries).
 let inboxCount = null;
 function countInbox(fresh) {
   inboxCount ??= new Promise((done) => {
-    const later = () => setTimeout(done, fresh ? 0 : 2000);
-    if (document.readyState === "complete") later();
-    else addEventListener("load", later, { once: true });
+    if (document.readyState === "complete") done();
+    else addEventListener("load", () => done(), { once: true });
   }).then(() => import("./inbox-count.js"));
   inboxCount.then((m) => m.refresh(app, fresh)).catch(() => {});
 }

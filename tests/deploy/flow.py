@@ -390,9 +390,9 @@ def _reports(steps: Steps) -> None:
     steps.text("GET", route, f"{route}?scope=agent:agent-7&{month}&format=csv", "admin", 200)
 
 
-AGENT = {"user": "agent-7-user", "agent_id": "agent-7"}
-MANAGER = {"user": "maija"}
-REVIEWER = {"user": "quinn"}
+AGENT: dict[str, Any] = {"user": "agent-7-user", "agent_id": "agent-7"}
+MANAGER: dict[str, Any] = {"user": "maija"}
+REVIEWER: dict[str, Any] = {"user": "quinn"}
 
 
 def _coaching(

@@ -403,6 +403,7 @@ def test_the_agents_report_says_what_the_payroll_row_says_about_the_tier(
 
 # --- evaluations under an undecided dispute ---------------------------------------------
 
+
 def dispute_ratkaisu(scenario: Scenario, evaluation_id: str) -> str:
     opened = scenario.api.call(
         "POST",
