@@ -27,6 +27,12 @@ HEADER = "If-Match"
 _ONE_ETAG = re.compile(r'(?:W/)?"([0-9]{1,18})"')
 
 
+def optional_version(if_match: str | None, changing: str) -> int | None:
+    """For the coaching records, whose writes are guarded by their state: without
+    If-Match a write applies to the current version; with it, the same rule."""
+    return None if if_match is None else required_version(if_match, changing)
+
+
 def required_version(if_match: str | None, changing: str) -> int:
     """The version `if_match` names; `changing` says what the client changes, for
     the message (e.g. "the revision you are amending")."""

@@ -32,7 +32,6 @@ from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, Precondi
 from chalicelib.domain.evaluation import Evaluation
 from chalicelib.domain.forms import parse_form
 from chalicelib.domain.inbox import Todo
-from chalicelib.domain.pay_periods import Calendar, local_day
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.domain.permissions import Scope
 from chalicelib.domain.preconditions import required_version
@@ -44,6 +43,7 @@ from chalicelib.domain.storage_errors import StaleVersion
 from chalicelib.services import coaching_access
 from chalicelib.services.coaching_access import CoachingTeams
 from chalicelib.services.ports import ReportCells, SettingsHistory
+from chalicelib.services.tenant_settings import local_today
 
 # The schema's patterns for ids in a path: an id no session could have is refused.
 _SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
@@ -100,8 +100,7 @@ class SessionStores:
 
 
 def _today(stores: SessionStores, tenant: str, now: datetime) -> date:
-    settings = Calendar(stores.teams.revisions(tenant)).settings_at(now)
-    return local_day(now, settings.time_zone)
+    return local_today(stores.teams, tenant, now)
 
 
 def _check_id(pattern: re.Pattern[str], value: str, field: str) -> None:

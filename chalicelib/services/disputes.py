@@ -43,7 +43,7 @@ from chalicelib.domain.forms import Form, parse_form
 from chalicelib.domain.pay_periods import Calendar
 from chalicelib.domain.periods import parse_instant, to_utc_iso
 from chalicelib.domain.permissions import Scope
-from chalicelib.domain.preconditions import required_version
+from chalicelib.domain.preconditions import optional_version
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.roster import Roster, check_agent
 from chalicelib.domain.storage_errors import AlreadyExists, StaleVersion
@@ -51,6 +51,7 @@ from chalicelib.services import coaching_access
 from chalicelib.services import evaluations as evaluation_service
 from chalicelib.services.coaching_access import CoachingTeams
 from chalicelib.services.ports import EvaluationReads, FormVersions, SettingsHistory
+from chalicelib.services.tenant_settings import local_today
 
 # Items another store adds to a transaction (opaque here: a PynamoDB TransactWrite).
 Writes = Callable[[Any], None]
@@ -128,8 +129,7 @@ def _calendar(stores: DisputeStores, tenant: str) -> Calendar:
 
 
 def _optional_version(if_match: str | None) -> int | None:
-    # If-Match is optional here: without it a write applies to the current version.
-    return None if if_match is None else required_version(if_match, "the dispute you change")
+    return optional_version(if_match, "the dispute you change")
 
 
 def _check_version(dispute: Dispute, expected: int | None) -> None:
@@ -142,7 +142,7 @@ def _check_version(dispute: Dispute, expected: int | None) -> None:
 
 def _today(stores: DisputeStores, tenant: str, now: datetime) -> date:
     """The tenant's local day: whose team an agent is in now is decided by it."""
-    return _calendar(stores, tenant).day_of(now)
+    return local_today(stores.teams, tenant, now)
 
 
 def _actor(stores: DisputeStores, principal: Principal, agent_id: str, today: date) -> Actor:

@@ -28,7 +28,7 @@ from chalicelib.domain.forms import Form, parse_form
 from chalicelib.domain.pay_periods import Calendar, local_day
 from chalicelib.domain.periods import to_utc_iso
 from chalicelib.domain.permissions import Scope
-from chalicelib.domain.preconditions import required_version
+from chalicelib.domain.preconditions import optional_version
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.reviews import Review, ReviewWrite, Side, Viewer
 from chalicelib.domain.roster import check_agent
@@ -38,7 +38,7 @@ from chalicelib.domain.text import check_text, parse_whole
 from chalicelib.services import coaching_access
 from chalicelib.services.coaching_access import CoachingTeams
 from chalicelib.services.ports import FormVersions, RosterLookups, SettingsHistory
-from chalicelib.services.tenant_settings import StoredRoster
+from chalicelib.services.tenant_settings import StoredRoster, local_today
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -307,7 +307,7 @@ def _submit(
     schemas.validate("review_side", body)
     if rules.is_resubmission(review, side, body):
         return _views(stores, principal, [review])[0]
-    expected = None if if_match is None else required_version(if_match, "the review")
+    expected = optional_version(if_match, "the review")
     if expected is not None and review.version != expected:
         raise PreconditionFailed(
             f"the review is at version {review.version}, not {expected}; reload it",
@@ -429,7 +429,7 @@ def open_expired(
 
 
 def _today(stores: ReviewStores, tenant: str, now: datetime) -> date:
-    return local_day(now, Calendar(stores.settings.revisions(tenant)).settings_at(now).time_zone)
+    return local_today(stores.settings, tenant, now)
 
 
 def _form(forms: FormVersions, tenant: str, form_id: str, version: int) -> Form:

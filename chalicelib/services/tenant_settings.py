@@ -203,6 +203,12 @@ def time_zone_now(store: SettingsHistory, tenant: str, now: datetime) -> str:
     return Calendar(store.revisions(tenant)).settings_at(now).time_zone
 
 
+def local_today(store: SettingsHistory, tenant: str, now: datetime) -> date:
+    """The tenant's local day at `now`, in the zone then in force: the day coaching
+    deadlines and "the team an agent is in now" are decided on."""
+    return Calendar(store.revisions(tenant)).day_of(now)
+
+
 @dataclass(frozen=True)
 class LoadedRoster:
     """The whole roster read once: for an import run, which asks about many agents."""
